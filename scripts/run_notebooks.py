@@ -1,0 +1,46 @@
+"""Re-execute chapters top to bottom and store their outputs in place.
+
+    python scripts/run_notebooks.py                 # every chapter
+    python scripts/run_notebooks.py chapters/01_*.ipynb
+
+Strict nbval compares the stored outputs with a fresh run, so run this after
+every change to a chapter or to the library code it calls.  Widget state is
+not stored (see README, "Contributing").
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def run(path: str) -> float:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": os.path.dirname(path) or "."}},
+        store_widget_state=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(paths: list[str]) -> int:
+    paths = paths or sorted(glob.glob("chapters/*.ipynb"))
+    for path in paths:
+        print(f"{path}: executed in {run(path):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
