@@ -1,0 +1,141 @@
+"""The library against an independent autograd implementation (PyTorch, CPU, float64).
+
+Forward values and derivatives of every activation on a dense grid, the exact
+values at kinks (where the library promises PyTorch's convention), and the
+gradients of the chain and of the MLP.  Skipped where torch is not installed
+(``./run test`` installs it from requirements-autograd.txt).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vanishing import activations, chain, mlp
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+TORCH = {
+    "sigmoid": lambda t, p: torch.sigmoid(t),
+    "tanh": lambda t, p: torch.tanh(t),
+    "relu": lambda t, p: F.relu(t),
+    "leaky_relu": lambda t, p: F.leaky_relu(t, p["alpha"]),
+    "prelu": lambda t, p: F.prelu(t, torch.tensor([p["alpha"]], dtype=t.dtype)),
+    "rrelu": lambda t, p: F.rrelu(t, p["lower"], p["upper"], training=False),
+    "elu": lambda t, p: F.elu(t, p["alpha"]),
+    "selu": lambda t, p: F.selu(t),
+    "gelu": lambda t, p: F.gelu(t, approximate="none"),
+    "silu": lambda t, p: F.silu(t),
+    "swish": lambda t, p: t * torch.sigmoid(p["beta"] * t),
+    "mish": lambda t, p: F.mish(t),
+    # torch's softplus switches to the identity above `threshold`; raise it so
+    # that both sides compute the same function.
+    "softplus": lambda t, p: F.softplus(t, beta=1.0, threshold=1e9),
+    "relu6": lambda t, p: F.relu6(t),
+    "hard_sigmoid": lambda t, p: F.hardsigmoid(t),
+    "hard_swish": lambda t, p: F.hardswish(t),
+}
+
+CASES = [(n, {}) for n in activations.names()] + [
+    ("leaky_relu", {"alpha": 0.2}),
+    ("prelu", {"alpha": -0.3}),
+    ("elu", {"alpha": 0.4}),
+    ("swish", {"beta": 2.0}),
+    ("rrelu", {"lower": 0.05, "upper": 0.45}),
+]
+
+
+def torch_value_and_grad(name, params, xs):
+    t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+    y = TORCH[name](t, params)
+    (g,) = torch.autograd.grad(y.sum(), t)
+    return y.detach().numpy(), g.numpy()
+
+
+def test_every_registered_activation_has_a_torch_twin():
+    assert set(TORCH) == set(activations.names())
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_forward_and_derivative_on_a_dense_grid(name, params):
+    act = activations.get(name, **params)
+    grid = np.linspace(-30, 30, 6001)
+    y, g = torch_value_and_grad(name, act.params, grid)
+    np.testing.assert_allclose(act.forward(grid), y, rtol=1e-12, atol=1e-15)
+    # torch computes sigma' as y(1 - y), which loses relative accuracy in the
+    # tails; an absolute floor of 1e-14 covers that rounding, nothing more.
+    # Its hardsigmoid backward multiplies by 1/6 rounded to float32
+    # (0.16666667163...), so there the agreement is only to float32 precision.
+    rtol = 1e-7 if name == "hard_sigmoid" else 1e-9
+    np.testing.assert_allclose(act.derivative(grid), g, rtol=rtol, atol=1e-14)
+
+
+KINKED = [(n, p) for n, p in CASES if activations.get(n, **p).kinks]
+
+
+@pytest.mark.parametrize(("name", "params"), KINKED, ids=[f"{n}-{p}" for n, p in KINKED])
+def test_derivative_at_kinks_is_torchs(name, params):
+    act = activations.get(name, **params)
+    pts = np.array(act.kinks, dtype=float)
+    _, g = torch_value_and_grad(name, act.params, pts)
+    np.testing.assert_array_equal(act.derivative(pts), g)
+
+
+def test_prelu_alpha_gradient_is_torchs():
+    xs = np.linspace(-4, 4, 801)
+    t = torch.tensor(xs, dtype=torch.float64)
+    a = torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+    y = F.prelu(t, a)
+    # the gradient of sum_i f(x_i) w.r.t. alpha is sum_i df/dalpha(x_i); check it per element
+    per_element = torch.autograd.functional.jacobian(lambda w: F.prelu(t, w), a).numpy()[:, 0]
+    assert float(torch.autograd.grad(y.sum(), a)[0]) == pytest.approx(per_element.sum())
+    np.testing.assert_allclose(activations.get("prelu", alpha=0.3).param_derivative("alpha", xs), per_element)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "gelu", "elu"])
+def test_chain_gradients_are_torchs(name):
+    rng = np.random.default_rng(8)
+    w, b = chain.random_chains(7, 30, rng, weight_std=1.5)
+    x, y = rng.normal(size=30), rng.normal(size=30)
+    ours = chain.backward(w, b, x, y, name)
+    tw = torch.tensor(w, requires_grad=True)
+    tb = torch.tensor(b, requires_grad=True)
+    a = torch.tensor(x)
+    for i in range(7):
+        a = TORCH[name](tw[:, i] * a + tb[:, i], activations.get(name).params)
+    loss = 0.5 * (a - torch.tensor(y)) ** 2
+    gw, gb = torch.autograd.grad(loss.sum(), (tw, tb))
+    np.testing.assert_allclose(ours.loss, loss.detach().numpy(), rtol=1e-13)
+    # torch's GELU computes Phi(z) as (1 + erf(z / sqrt 2)) / 2, which cancels
+    # for z < -5 (the library uses erfc); gradients that small (~1e-20 here)
+    # are compared against a floor of 1e-12 of the largest one.
+    for mine, theirs in ((ours.grad_w, gw.numpy()), (ours.grad_b, gb.numpy())):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12 * np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("name", ["sigmoid", "relu", "mish", "selu"])
+def test_mlp_gradients_are_torchs(name, loss):
+    rng = np.random.default_rng(9)
+    net = mlp.MLP.initialise([6, 16, 16, 16, 4], name, "he_normal", rng)
+    for bias in net.biases:
+        bias[:] = rng.normal(0, 0.1, bias.shape)
+    X = rng.normal(size=(32, 6))
+    targets = rng.normal(size=(32, 4)) if loss == "mse" else rng.integers(0, 4, 32)
+    ours = net.loss_and_gradients(X, targets, loss)
+    tw = [torch.tensor(w, requires_grad=True) for w in net.weights]
+    tb = [torch.tensor(b, requires_grad=True) for b in net.biases]
+    h = torch.tensor(X)
+    for i, (w, b) in enumerate(zip(tw, tb)):
+        h = h @ w + b
+        if i < len(tw) - 1:
+            h = TORCH[name](h, {})
+    if loss == "mse":
+        value = F.mse_loss(h, torch.tensor(targets))
+    else:
+        value = F.cross_entropy(h, torch.tensor(targets))
+    grads = torch.autograd.grad(value, tw + tb)
+    assert ours.loss == pytest.approx(float(value.detach()), rel=1e-12)
+    for mine, theirs in zip(ours.weights + ours.biases, grads):
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-9, atol=1e-15)
