@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import statistics
 import time
+from functools import partial
 
 import matplotlib
 
@@ -63,8 +64,8 @@ def main():
         print(f"{'depth':>6} {'compute ms':>11} {'compute+render ms':>18}")
         comp, full = [], []
         for d in DEPTHS:
-            c = median_ms(lambda: compute(d), 50)
-            f = median_ms(lambda: draw(d), 5)
+            c = median_ms(partial(compute, d), 50)
+            f = median_ms(partial(draw, d), 5)
             comp.append(c)
             full.append(f)
             print(f"{d:>6} {c:>11.3f} {f:>18.1f}")

@@ -27,6 +27,7 @@ def run(path: str) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": os.path.dirname(path) or "."}},
         store_widget_state=False,
+        record_timing=False,  # no timestamps in cell metadata: clean diffs
     )
     start = time.perf_counter()
     client.execute()

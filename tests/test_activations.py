@@ -50,7 +50,7 @@ def branch_points(expr) -> list[float]:
     points = []
     for pw in expr.atoms(sp.Piecewise):
         for _, cond in pw.args:
-            for rel in (cond.atoms(sp.core.relational.Relational) if cond is not sp.true else ()):
+            for rel in cond.atoms(sp.core.relational.Relational) if cond is not sp.true else ():
                 points.append(float(sp.solve(sp.Eq(rel.lhs, rel.rhs), activations.x)[0]))
     return points
 
@@ -147,6 +147,9 @@ def test_kink_values_are_the_framework_convention(name, params, point, expected)
 def test_known_values_from_the_literature():
     sig = activations.get("sigmoid")
     assert sig.forward(0.0) == 0.5 and sig.derivative(0.0) == 0.25
+    # exp(-|z|) keeps sigma representable down to z = -745 (1/(1 + exp(-z))
+    # would overflow at z = -709.8 and return 0).
+    assert sig.forward(-740.0) > 0 and sig.derivative(-740.0) > 0
     assert activations.get("tanh").derivative(0.0) == 1.0
     # SELU maps 1 to lambda and its negative saturation is -lambda*alpha.
     selu = activations.get("selu")
@@ -177,7 +180,9 @@ def test_swish_beta_derivative_matches_sympy():
     beta = act.symbols["beta"]
     dexpr = sp.diff(act.expr(symbolic=True), beta).subs(beta, sp.Rational(3, 2))
     pts = np.linspace(-20, 20, 161)
-    np.testing.assert_allclose(act.param_derivative("beta", pts), mp_eval(dexpr, pts), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        act.param_derivative("beta", pts), mp_eval(dexpr, pts), rtol=1e-12, atol=1e-300
+    )
 
 
 def test_param_derivative_refuses_unknown_parameter():
@@ -220,7 +225,9 @@ def test_every_activation_cites_a_bib_entry_of_the_same_year(name):
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_extremes_give_no_warning_and_keep_dtype(name, params, dtype):
     act = activations.get(name, **params)
-    xs = np.concatenate([np.linspace(-1e4, 1e4, 2001), [-1e4, -88.8, -11.1, 0.0, 11.1, 88.8, 1e4]]).astype(dtype)
+    xs = np.concatenate([np.linspace(-1e4, 1e4, 2001), [-1e4, -88.8, -11.1, 0.0, 11.1, 88.8, 1e4]]).astype(
+        dtype
+    )
     with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
         warnings.simplefilter("error")
         f, d = act.forward(xs), act.derivative(xs)
@@ -287,10 +294,18 @@ def test_integer_input_becomes_float64_and_scalars_work():
         (lambda: activations.get("relu", alpha=0.1), TypeError, r"relu takes no parameters"),
         (lambda: activations.get("elu", beta=0.1), TypeError, r"elu takes alpha; got unexpected beta"),
         (lambda: activations.get("relu").forward(["a", "b"]), TypeError, r"x must hold real numbers"),
-        (lambda: activations.get("relu").forward(np.array([1, None], dtype=object)), TypeError, r"x must hold"),
+        (
+            lambda: activations.get("relu").forward(np.array([1, None], dtype=object)),
+            TypeError,
+            r"x must hold",
+        ),
         (lambda: activations.get("relu").forward([1 + 2j]), TypeError, r"x must hold real numbers"),
         (lambda: activations.get("relu").forward([True]), TypeError, r"x must hold real numbers"),
-        (lambda: activations.get("tanh").derivative([0.0, np.nan]), ValueError, r"x must contain only finite"),
+        (
+            lambda: activations.get("tanh").derivative([0.0, np.nan]),
+            ValueError,
+            r"x must contain only finite",
+        ),
         (lambda: activations.get("tanh").forward([np.inf]), ValueError, r"x must contain only finite"),
     ],
 )

@@ -127,7 +127,7 @@ def test_mlp_gradients_are_torchs(name, loss):
     tw = [torch.tensor(w, requires_grad=True) for w in net.weights]
     tb = [torch.tensor(b, requires_grad=True) for b in net.biases]
     h = torch.tensor(X)
-    for i, (w, b) in enumerate(zip(tw, tb)):
+    for i, (w, b) in enumerate(zip(tw, tb, strict=True)):
         h = h @ w + b
         if i < len(tw) - 1:
             h = TORCH[name](h, {})
@@ -137,5 +137,5 @@ def test_mlp_gradients_are_torchs(name, loss):
         value = F.cross_entropy(h, torch.tensor(targets))
     grads = torch.autograd.grad(value, tw + tb)
     assert ours.loss == pytest.approx(float(value.detach()), rel=1e-12)
-    for mine, theirs in zip(ours.weights + ours.biases, grads):
+    for mine, theirs in zip(ours.weights + ours.biases, grads, strict=True):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-9, atol=1e-15)

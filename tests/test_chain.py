@@ -53,7 +53,7 @@ def test_three_neuron_network_matches_an_independent_sympy_derivation():
     ws = sp.symbols("w1:4", real=True)
     bs = sp.symbols("b1:4", real=True)
     a = xs
-    for w_i, b_i in zip(ws, bs):
+    for w_i, b_i in zip(ws, bs, strict=True):
         a = 1 / (1 + sp.exp(-(w_i * a + b_i)))
     loss = (a - ys) ** 2 / 2
     values = {xs: 0.7, ys: 0.2, ws[0]: 1.3, ws[1]: -0.8, ws[2]: 2.1, bs[0]: 0.1, bs[1]: -0.4, bs[2]: 0.3}
@@ -148,11 +148,23 @@ def test_gradient_profile_quantiles():
         (lambda: chain.backward([1.0], [0.0], "x", 0.0), TypeError, "x must hold real numbers"),
         (lambda: chain.backward([1.0], [0.0], 1.0, np.nan), ValueError, "y must contain only finite"),
         (lambda: chain.backward([1.0], [0.0], 1.0, 0.0, "sigmod"), ValueError, "name must be one of"),
-        (lambda: chain.random_chains(0, 5, np.random.default_rng(0)), ValueError, r"n_layers must be an integer in \[1, inf\)"),
+        (
+            lambda: chain.random_chains(0, 5, np.random.default_rng(0)),
+            ValueError,
+            r"n_layers must be an integer in \[1, inf\)",
+        ),
         (lambda: chain.random_chains(3, 5, 0), TypeError, "rng must be a numpy.random.Generator"),
-        (lambda: chain.random_chains(3, 5, np.random.default_rng(0), weight_std=-1), ValueError, "weight_std must be in"),
+        (
+            lambda: chain.random_chains(3, 5, np.random.default_rng(0), weight_std=-1),
+            ValueError,
+            "weight_std must be in",
+        ),
         (lambda: chain.centred_chain(2.5, 1.0), TypeError, "n_layers must be an integer"),
-        (lambda: chain.depth_profile(5, 0.0, np.random.default_rng(0)), ValueError, r"weight_scale must be in \(0, inf\)"),
+        (
+            lambda: chain.depth_profile(5, 0.0, np.random.default_rng(0)),
+            ValueError,
+            r"weight_scale must be in \(0, inf\)",
+        ),
     ],
 )
 def test_bad_input(call, error, pattern):

@@ -36,7 +36,7 @@ def test_gradients_match_finite_differences(activation, loss):
     targets = rng.normal(size=(7, 3)) if loss == "mse" else rng.integers(0, 3, size=7)
     g = net.loss_and_gradients(X, targets, loss)
     fw, fb = numeric_gradients(net, X, targets, loss)
-    for analytic, numeric in zip(g.weights + g.biases, fw + fb):
+    for analytic, numeric in zip(g.weights + g.biases, fw + fb, strict=True):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
 
 
@@ -112,11 +112,27 @@ def test_deep_sigmoid_network_has_smaller_gradients_near_the_input():
     ("call", "error", "pattern"),
     [
         (lambda: mlp.MLP([], [], "relu"), ValueError, "non-empty lists"),
-        (lambda: mlp.MLP([np.ones((2, 3))], [np.ones(2)], "relu"), ValueError, r"biases\[0\] must have shape \(3,\)"),
-        (lambda: mlp.MLP([np.ones((2, 3)), np.ones((4, 1))], [np.ones(3), np.ones(1)], "relu"), ValueError, r"weights\[1\] must have 3 rows"),
+        (
+            lambda: mlp.MLP([np.ones((2, 3))], [np.ones(2)], "relu"),
+            ValueError,
+            r"biases\[0\] must have shape \(3,\)",
+        ),
+        (
+            lambda: mlp.MLP([np.ones((2, 3)), np.ones((4, 1))], [np.ones(3), np.ones(1)], "relu"),
+            ValueError,
+            r"weights\[1\] must have 3 rows",
+        ),
         (lambda: mlp.MLP([np.ones(3)], [np.ones(3)], "relu"), ValueError, "2-D"),
-        (lambda: mlp.MLP.initialise([3], "relu", "he_normal", np.random.default_rng(0)), ValueError, "at least an input"),
-        (lambda: mlp.MLP.initialise([3, 2], "relu", "kaiming", np.random.default_rng(0)), ValueError, "init must be one of"),
+        (
+            lambda: mlp.MLP.initialise([3], "relu", "he_normal", np.random.default_rng(0)),
+            ValueError,
+            "at least an input",
+        ),
+        (
+            lambda: mlp.MLP.initialise([3, 2], "relu", "kaiming", np.random.default_rng(0)),
+            ValueError,
+            "init must be one of",
+        ),
         (lambda: mlp.MLP.initialise([3, 2], "relu", "he_normal", None), TypeError, "rng must be"),
     ],
 )

@@ -40,9 +40,7 @@ def check_real(
     """
     allowed = _interval(low, high, low_open or low is None, high_open or high is None)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number in {allowed}; got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name} must be a real number in {allowed}; got {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite real number in {allowed}; got {value!r}")
@@ -57,9 +55,7 @@ def check_int(name: str, value, *, low: int | None = None, high: int | None = No
     """Return ``value`` as an int after checking it is an integer in ``[low, high]``."""
     allowed = _interval(low, high, low is None, high is None)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer in {allowed}; got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name} must be an integer in {allowed}; got {type(value).__name__} {value!r}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(f"{name} must be an integer in {allowed}; got {value!r}")
@@ -87,9 +83,7 @@ def as_float_array(name: str, x) -> np.ndarray:
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind != "f":
-        raise TypeError(
-            f"{name} must hold real numbers (a float or integer array); got dtype {arr.dtype}"
-        )
+        raise TypeError(f"{name} must hold real numbers (a float or integer array); got dtype {arr.dtype}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite values (no NaN or infinity)")
     return arr

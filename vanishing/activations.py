@@ -32,8 +32,8 @@ array([0.1, 0.1, 1. ])
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 import scipy.special
@@ -62,12 +62,17 @@ _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 # dtype (float32 or wider) and never exponentiates a positive number.
 # --------------------------------------------------------------------------
 def _sigmoid(z):
-    # scipy's expit is written to be stable in both tails (and is one ufunc).
-    return scipy.special.expit(z)
+    # Two branches sharing e = exp(-|z|) in (0, 1]: exp never sees a positive
+    # argument.  (scipy.special.expit evaluates 1 / (1 + exp(-z)) and only
+    # hides the overflow, returning 0 below z = -709.8 where sigma(z) is
+    # still representable, down to about -745.)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def _sigmoid_prime(z):
-    return scipy.special.expit(z) * scipy.special.expit(-z)  # sigma(z) sigma(-z), no cancellation
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2  # = sigma(z) sigma(-z), accurate in both tails
 
 
 def _tanh_prime(z):
@@ -76,7 +81,7 @@ def _tanh_prime(z):
 
 
 def _softplus(z):
-    return -scipy.special.log_expit(-z)  # log(1 + e^z) = -log sigma(-z)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 def _tanh_softplus(z):
@@ -457,7 +462,12 @@ _register(
         forward=lambda z: z * _Phi(z),
         derivative=lambda z: _Phi(z) + z * _phi(z),
         expression=lambda x: x / 2 * (1 + sp.erf(x / sp.sqrt(2))),
-        source=Source("Dan Hendrycks and Kevin Gimpel", 2016, "hendrycks2016gelu", "The exact (erf) form, not the tanh approximation."),
+        source=Source(
+            "Dan Hendrycks and Kevin Gimpel",
+            2016,
+            "hendrycks2016gelu",
+            "The exact (erf) form, not the tanh approximation.",
+        ),
     )
 )
 _register(

@@ -95,9 +95,13 @@ class MLP:
     def __init__(self, weights, biases, activation="relu"):
         if len(weights) == 0 or len(weights) != len(biases):
             raise ValueError("weights and biases must be non-empty lists of the same length")
-        self.weights = [np.asarray(as_float_array(f"weights[{i}]", w), dtype=np.float64) for i, w in enumerate(weights)]
-        self.biases = [np.asarray(as_float_array(f"biases[{i}]", b), dtype=np.float64) for i, b in enumerate(biases)]
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+        self.weights = [
+            np.asarray(as_float_array(f"weights[{i}]", w), dtype=np.float64) for i, w in enumerate(weights)
+        ]
+        self.biases = [
+            np.asarray(as_float_array(f"biases[{i}]", b), dtype=np.float64) for i, b in enumerate(biases)
+        ]
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             if w.ndim != 2:
                 raise ValueError(f"weights[{i}] must be a 2-D (n_in, n_out) array; got shape {w.shape}")
             if b.shape != (w.shape[1],):
@@ -116,7 +120,7 @@ class MLP:
         sizes = [check_int("sizes[i]", s, low=1) for s in sizes]
         if len(sizes) < 2:
             raise ValueError("sizes must list at least an input and an output width")
-        weights = [init_weights(m, n, init, rng, std=std) for m, n in zip(sizes[:-1], sizes[1:])]
+        weights = [init_weights(m, n, init, rng, std=std) for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
         biases = [np.zeros(n) for n in sizes[1:]]
         return cls(weights, biases, activation)
 
@@ -132,7 +136,7 @@ class MLP:
 
     def _forward_all(self, X):
         zs, acts = [], [X]
-        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = acts[-1] @ w + b
             zs.append(z)
             acts.append(self.activation.forward(z) if i < len(self.weights) - 1 else z)
@@ -166,7 +170,9 @@ class MLP:
         else:
             labels = np.asarray(targets)
             if labels.dtype.kind not in "iu" or labels.shape != (batch,):
-                raise TypeError(f"targets must be integer labels of shape ({batch},) for loss='cross_entropy'")
+                raise TypeError(
+                    f"targets must be integer labels of shape ({batch},) for loss='cross_entropy'"
+                )
             n_cls = out.shape[1]
             if labels.min() < 0 or labels.max() >= n_cls:
                 raise ValueError(f"targets must be class labels in [0, {n_cls - 1}]")

@@ -55,7 +55,9 @@ _STYLE = {
 _MARGINS = {"left": 0.12, "right": 0.98, "bottom": 0.15, "top": 0.9}
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_SUPERSCRIPT = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
 
 
 def power_of_ten_label(value: float, _pos=None) -> str:
@@ -96,10 +98,22 @@ def plot_chain_profile(depth: int = 10, weight_scale: float = 1.0, *, n_chains: 
     with mpl.rc_context(_STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**_MARGINS)
-        ax.plot(prof.layers, prof.centred, "o-", color=COLORS[1], ms=3,
-                label=f"centred chain, every w = {weight_scale:g}")
-        ax.fill_between(prof.layers, prof.quantiles[0], prof.quantiles[2], color=COLORS[0], alpha=0.25,
-                        label="random chains, 10–90 %")
+        ax.plot(
+            prof.layers,
+            prof.centred,
+            "o-",
+            color=COLORS[1],
+            ms=3,
+            label=f"centred chain, every w = {weight_scale:g}",
+        )
+        ax.fill_between(
+            prof.layers,
+            prof.quantiles[0],
+            prof.quantiles[2],
+            color=COLORS[0],
+            alpha=0.25,
+            label="random chains, 10–90 %",
+        )
         ax.plot(prof.layers, prof.quantiles[1], color=COLORS[0], label="random chains, median")
         log_y(ax)
         ax.axhline(1.0, color="#555555", lw=0.8, ls=":")

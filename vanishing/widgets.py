@@ -7,7 +7,7 @@ page and the test run get a real figure), then builds the live widget with
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets
 import matplotlib.pyplot as plt

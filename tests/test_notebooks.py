@@ -1,0 +1,122 @@
+"""Every chapter follows the course template (see ../shared/STYLE.md).
+
+These checks read the committed notebooks as JSON; nbval (run separately)
+re-executes them and compares outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def markdown(nb):
+    return "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_chapters_and_each_is_in_the_toc():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert CHAPTERS
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in toc
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+class TestChapter:
+    def test_title_label_and_overview(self, path):
+        nb = load(path)
+        first = (
+            source(nb["cells"][0]) if nb["cells"][0]["cell_type"] == "markdown" else source(nb["cells"][1])
+        )
+        assert re.match(r"\(ch-[a-z0-9-]+\)=\s*\n# \S", first), "label line, then one '# ' title"
+        text = markdown(nb)
+        assert len(re.findall(r"^# ", text, re.M)) == 1, "exactly one h1"
+        assert "{admonition} Overview" in text
+        for needed in ("You will learn", "Prerequisites", "Time to learn"):
+            assert needed in text
+
+    def test_closing_sections(self, path):
+        headings = re.findall(r"^## (.+)$", markdown(load(path)), re.M)
+        assert headings[-3:] == ["Summary", "Exercises", "What's next"]
+
+    def test_at_least_three_exercises_each_with_a_dropdown_solution(self, path):
+        text = markdown(load(path))
+        labels = re.findall(r"```\{exercise\}\s*\n:label: (\S+)", text)
+        solutions = re.findall(r"```\{solution\} (\S+)\s*\n:class: dropdown", text)
+        assert len(labels) >= 3
+        assert sorted(labels) == sorted(solutions)
+        prefix = f"ex-ch{path.stem[:2]}-"
+        assert all(label.startswith(prefix) for label in labels)
+
+    def test_imports_come_first_in_one_cell_and_nothing_is_star_imported(self, path):
+        cells = [c for c in code_cells(load(path)) if "colab" not in c["metadata"].get("tags", [])]
+        assert "from vanishing import" in source(cells[0])
+        assert "plotting.use_course_style()" in source(cells[0])
+        assert not re.search(r"^\s*from\s+\S+\s+import\s+\*", source(cells[0]), re.M)
+        for cell in cells[1:]:
+            src = source(cell)
+            assert "sys.path" not in src
+            assert not re.search(r"^\s*(import \S|from \S+ import )", src, re.M), (
+                "imports belong in the first cell"
+            )
+
+    def test_every_figure_has_a_caption_a_name_and_alt_text(self, path):
+        for cell in code_cells(load(path)):
+            if "nbval-ignore-output" in cell["metadata"].get("tags", []):
+                continue
+            pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if not pngs:
+                continue
+            assert len(pngs) == 1, "one figure per cell"
+            meta = cell["metadata"].get("mystnb", {})
+            assert meta.get("figure", {}).get("caption"), source(cell)[:80]
+            assert meta.get("figure", {}).get("name", "").startswith(f"fig-ch{path.stem[:2]}-")
+            assert len(meta.get("image", {}).get("alt", "")) >= 40, (
+                "alt text should say what the figure shows"
+            )
+
+    def test_live_widgets_are_tagged_and_follow_a_static_figure(self, path):
+        cells = code_cells(load(path))
+        for i, cell in enumerate(cells):
+            if "widgets.live(" in source(cell):
+                assert "nbval-ignore-output" in cell["metadata"].get("tags", [])
+                plot_fn = re.search(r"widgets\.live\(\s*plotting\.(\w+)", source(cell)).group(1)
+                earlier = "".join(source(c) for c in cells[:i])
+                assert f"plotting.{plot_fn}(" in earlier, "call the plot function once before the live widget"
+
+    def test_outputs_are_clean_and_executed_in_order(self, path):
+        nb = load(path)
+        assert nb["metadata"]["kernelspec"]["name"] == "python3"
+        counts = [c["execution_count"] for c in code_cells(nb) if source(c).strip()]
+        assert counts == list(range(1, len(counts) + 1)), "re-run top to bottom: scripts/run_notebooks.py"
+        for cell in code_cells(nb):
+            for out in cell.get("outputs", []):
+                assert out["output_type"] != "error" or "raises-exception" in cell["metadata"].get("tags", [])
+                assert not (out["output_type"] == "stream" and out["name"] == "stderr"), source(cell)[:80]
+                assert "image/svg+xml" not in out.get("data", {})
+
+    def test_citations_exist_in_the_bibliography(self, path):
+        keys = re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", markdown(load(path)))
+        assert keys, "cite at least one primary source"
+        for group in keys:
+            for key in group.split(","):
+                assert key.strip() in BIB_KEYS, key
