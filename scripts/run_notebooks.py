@@ -5,7 +5,9 @@
 
 Strict nbval compares the stored outputs with a fresh run, so run this after
 every change to a chapter or to the library code it calls.  Widget state is
-not stored (see README, "Contributing").
+not stored (see README, "Contributing"): nbclient must collect it (with
+``store_widget_state=False`` nbclient 0.11 raises ``KeyError`` on an output
+widget), so it is dropped from the metadata before the file is written.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ def run(path: str) -> float:
         timeout=600,
         kernel_name="python3",
         resources={"metadata": {"path": os.path.dirname(path) or "."}},
-        store_widget_state=False,
+        store_widget_state=True,
         record_timing=False,  # no timestamps in cell metadata: clean diffs
     )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return elapsed
 
