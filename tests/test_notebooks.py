@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).parents[1]
+COLAB = runpy.run_path(str(ROOT / "scripts" / "colab_cell.py"))
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M))
 
@@ -30,7 +33,10 @@ def markdown(nb):
 
 
 def code_cells(nb):
-    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+    """The chapter's own code cells (the Colab set-up cell aside)."""
+    return [
+        c for c in nb["cells"] if c["cell_type"] == "code" and "colab" not in c["metadata"].get("tags", [])
+    ]
 
 
 def test_there_are_chapters_and_each_is_in_the_toc():
@@ -68,7 +74,7 @@ class TestChapter:
         assert all(label.startswith(prefix) for label in labels)
 
     def test_imports_come_first_in_one_cell_and_nothing_is_star_imported(self, path):
-        cells = [c for c in code_cells(load(path)) if "colab" not in c["metadata"].get("tags", [])]
+        cells = code_cells(load(path))
         assert "from vanishing import" in source(cells[0])
         assert "plotting.use_course_style()" in source(cells[0])
         assert not re.search(r"^\s*from\s+\S+\s+import\s+\*", source(cells[0]), re.M)
@@ -113,6 +119,20 @@ class TestChapter:
                 assert out["output_type"] != "error" or "raises-exception" in cell["metadata"].get("tags", [])
                 assert not (out["output_type"] == "stream" and out["name"] == "stderr"), source(cell)[:80]
                 assert "image/svg+xml" not in out.get("data", {})
+
+    def test_the_first_code_cell_sets_up_colab_and_nothing_else(self, path):
+        nb = nbformat.read(path, as_version=4)
+        first = next(c for c in nb.cells if c.cell_type == "code")
+        assert first.source == COLAB["SOURCE"], "run scripts/colab_cell.py"
+        assert first.metadata.get("tags") == COLAB["TAGS"]
+        assert first.outputs == [] and first.execution_count is None
+
+    def test_glossary_terms_exist(self, path):
+        glossary = (ROOT / "glossary.md").read_text(encoding="utf-8")
+        terms = {t.lower() for t in re.findall(r"^(\S[^\n]*)$", glossary.split("```{glossary}")[1], re.M)}
+        for ref in re.findall(r"\{term\}`([^`]+)`", markdown(load(path))):
+            target = re.search(r"<([^>]+)>$", ref)
+            assert (target.group(1) if target else ref).lower() in terms, ref
 
     def test_citations_exist_in_the_bibliography(self, path):
         keys = re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", markdown(load(path)))

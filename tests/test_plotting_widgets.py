@@ -42,3 +42,78 @@ def test_live_refuses_bad_arguments():
         widgets.live(3, depth=ipw.IntSlider())
     with pytest.raises(ValueError, match="controls must name"):
         widgets.live(plotting.plot_chain_profile)
+
+
+# -- kernel-free twins --------------------------------------------------------
+def _tiny_plot(depth=1, scale=1.0):
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, depth], [0, scale])
+    return fig
+
+
+def _describe(**values):
+    return "A line rising to " + ", ".join(f"{k} {v}" for k, v in values.items())
+
+
+def _frames(widget):
+    """Every HTML frame under a twin, depth first."""
+    if isinstance(widget, ipw.HTML):
+        return [widget]
+    return [f for child in getattr(widget, "children", ()) for f in _frames(child)]
+
+
+def test_twin_with_one_parameter_links_its_slider_to_one_stack():
+    box = widgets.twin(_tiny_plot, _describe, start={"depth": 3}, depth=[1, 3, 5])
+    slider, stack, note = box.children
+    assert isinstance(slider, ipw.SelectionSlider) and isinstance(stack, ipw.Stack)
+    assert [label for label, _ in slider.options] == ["1", "3", "5"]
+    assert slider.index == stack.selected_index == 1  # opens on the start value
+    frames = [f.value for f in stack.children]
+    assert len(frames) == 3 and all(f.startswith('<img src="data:image/png;base64,') for f in frames)
+    assert 'data-frame="depth=5"' in frames[2] and 'alt="A line rising to depth 5"' in frames[2]
+    links = [
+        lk for lk in box.links if lk.source == (slider, "index") and lk.target == (stack, "selected_index")
+    ]
+    assert len(links) == 1
+    assert "vanishing-twin" in box._dom_classes
+
+
+def test_twin_with_two_parameters_nests_stacks_and_links_every_inner_one():
+    box = widgets.twin(_tiny_plot, _describe, depth=[1, 2], scale=[0.5, 1.0, 2.0])
+    first, second, outer, _ = box.children
+    assert len(outer.children) == 2 and all(len(s.children) == 3 for s in outer.children)
+    targets = {id(lk.target[0]) for lk in box.links if lk.source == (second, "index")}
+    assert targets >= {id(s) for s in outer.children}
+    assert 'data-frame="depth=2; scale=0.5"' in outer.children[1].children[0].value
+    assert len(_frames(outer)) == 6
+
+
+def test_twin_frames_stay_small():
+    box = widgets.twin(plotting.plot_chain_profile, lambda **v: "Gradient profile frame", depth=[5, 10])
+    for f in _frames(box.children[-2]):
+        size = len(f.value.encode())
+        assert size < 60_000, size  # about 450 x 250 px palette PNGs
+        assert 'width="448" height="252"' in f.value
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({}, ValueError, "grid must name at least one"),
+        ({"depth": [1]}, ValueError, "at least two values"),
+        ({"depth": [1, 1.0]}, ValueError, "distinct values"),
+        ({"depth": [1, 2], "start": {"scale": 1}}, ValueError, "start must name grid parameters"),
+        ({"depth": [1, 2], "start": {"depth": 7}}, ValueError, "is not one of"),
+        ({"depth": list(range(9)), "scale": list(range(8))}, ValueError, "max_frames allows at most 64"),
+    ],
+)
+def test_twin_refuses_bad_grids(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        widgets.twin(_tiny_plot, _describe, **kwargs)
+
+
+def test_frame_html_needs_alt_text():
+    png = widgets.render_png(_tiny_plot())
+    with pytest.raises(ValueError, match="alt must be a non-empty string"):
+        widgets.frame_html(png, "  ")
+    assert 'alt="a &lt;b&gt; &quot;c&quot;"' in widgets.frame_html(png, 'a <b> "c"')

@@ -1,18 +1,31 @@
-"""Live widgets: sliders wired to a plot function from :mod:`vanishing.plotting`.
+"""Widgets: a live one for a kernel, and a kernel-free twin for the static site.
 
-A chapter first calls the plot function once with its defaults (so the static
-page and the test run get a real figure), then builds the live widget with
-:func:`live` in a cell tagged ``nbval-ignore-output``.
+A chapter first calls a plot function from :mod:`vanishing.plotting` once with
+its defaults (so the static page and the test run get a real figure), then
+
+* builds the live widget with :func:`live` (Binder, Colab, local Jupyter), and
+* builds its twin with :func:`twin`: every frame is rendered in advance for a
+  grid of slider values, and the browser switches frames with
+  ``ipywidgets.jslink`` from the slider to an ``ipywidgets.Stack``, so the
+  twin responds on the static website with no kernel at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import html
+import io
+from collections.abc import Callable, Sequence
 
 import ipywidgets
 import matplotlib.pyplot as plt
+import numpy as np
+from PIL import Image
 
-__all__ = ["live"]
+__all__ = ["FRAME_DPI", "frame_html", "live", "render_png", "twin"]
+
+#: Frames are the course figures (6.4 x 3.6 in) rendered at 70 dpi: 448 x 252 px.
+FRAME_DPI = 70
 
 
 def live(plot: Callable, **controls) -> ipywidgets.interactive:
@@ -33,3 +46,129 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
 
     draw.__name__ = getattr(plot, "__name__", "draw")
     return ipywidgets.interactive(draw, **controls)
+
+
+def render_png(fig, *, dpi: int = FRAME_DPI, colors: int = 64) -> bytes:
+    """The figure as a small palette PNG (closes the figure).
+
+    An adaptive palette of ``colors`` entries keeps a frame near 10 kB; the
+    course figures use a handful of flat colours, so nothing visible is lost.
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    out = io.BytesIO()
+    img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def frame_html(png: bytes, alt: str, frame: str = "") -> str:
+    """An ``<img>`` with alt text (the ``Image`` widget cannot carry alt text).
+
+    ``frame`` goes into a ``data-frame`` attribute that names the slider values
+    the image was drawn for (``"depth=10; weight scale=1"``); the site tests
+    compare it with the sliders' readouts after moving them.
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty string that says what the frame shows")
+    with Image.open(io.BytesIO(png)) as img:
+        width, height = img.size
+    data = base64.b64encode(png).decode("ascii")
+    tag = f' data-frame="{html.escape(frame, quote=True)}"' if frame else ""
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"{tag} '
+        f'width="{width}" height="{height}" style="max-width:100%;height:auto">'
+    )
+
+
+def _description(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _label(value) -> str:
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def twin(
+    plot: Callable,
+    describe: Callable[..., str],
+    *,
+    start: dict | None = None,
+    max_frames: int = 64,
+    **grid: Sequence,
+) -> ipywidgets.VBox:
+    """A kernel-free twin of ``live(plot, ...)`` over a grid of slider values.
+
+    ``grid`` maps keyword arguments of ``plot`` to the sequences of values the
+    reader can choose (numbers or strings); ``describe(**values)`` returns the
+    alt text of that frame (say what it shows).  Every combination is drawn in
+    advance, so the grid may hold at most ``max_frames`` of them.
+
+    One parameter gives a slider linked to one ``Stack`` of frames.  More give
+    nested stacks: slider ``k`` is linked by ``jslink`` to every stack at depth
+    ``k`` (``jslink`` copies a value and cannot compute a flat index).  Sliders
+    are ``SelectionSlider``\\ s, so the readout shows the value, not its
+    position.  ``start`` names the values shown first (default: the first of
+    each); use the plot function's defaults so that the twin opens on the
+    static figure above it.
+    """
+    if not callable(plot) or not callable(describe):
+        raise TypeError("plot and describe must be callable")
+    if not grid:
+        raise ValueError("grid must name at least one parameter, e.g. depth=[5, 10, 20]")
+    names = list(grid)
+    values = [list(grid[n]) for n in names]
+    for name, vals in zip(names, values, strict=True):
+        if len(vals) < 2:
+            raise ValueError(f"grid[{name!r}] must list at least two values")
+        if len({_label(v) for v in vals}) != len(vals):
+            raise ValueError(f"grid[{name!r}] must list distinct values")
+    n_frames = int(np.prod([len(v) for v in values]))
+    if n_frames > max_frames:
+        raise ValueError(f"the grid has {n_frames} frames; max_frames allows at most {max_frames}")
+    start = dict(start or {})
+    unknown = set(start) - set(names)
+    if unknown:
+        raise ValueError(f"start must name grid parameters {names}; got {sorted(unknown)}")
+    first = []
+    for name, vals in zip(names, values, strict=True):
+        if name in start and start[name] not in vals:
+            raise ValueError(f"start[{name!r}] = {start[name]!r} is not one of grid[{name!r}]")
+        first.append(vals.index(start[name]) if name in start else 0)
+
+    def frame(point):
+        kwargs = dict(zip(names, point, strict=True))
+        where = "; ".join(f"{_description(n)}={_label(v)}" for n, v in kwargs.items())
+        return ipywidgets.HTML(frame_html(render_png(plot(**kwargs)), describe(**kwargs), where))
+
+    sliders = [
+        ipywidgets.SelectionSlider(
+            options=[(_label(v), i) for i, v in enumerate(vals)],
+            value=i0,
+            description=_description(name),
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout={"width": "420px"},
+        )
+        for name, vals, i0 in zip(names, values, first, strict=True)
+    ]
+
+    links = []
+
+    def stack(level, point):
+        if level == len(names) - 1:
+            children = [frame((*point, v)) for v in values[level]]
+        else:
+            children = [stack(level + 1, (*point, v)) for v in values[level]]
+        s = ipywidgets.Stack(children, selected_index=first[level])
+        links.append(ipywidgets.jslink((sliders[level], "index"), (s, "selected_index")))
+        return s
+
+    note = ipywidgets.HTML(
+        "<small>Pre-rendered frames: this copy of the widget responds without a Python kernel.</small>"
+    )
+    box = ipywidgets.VBox([*sliders, stack(0, ()), note])
+    box.add_class("vanishing-twin")
+    box.links = tuple(links)  # the browser-side links, for inspection and tests
+    return box

@@ -1,0 +1,66 @@
+"""Copy the front-end files the website serves itself from node_modules into site/vendor/.
+
+    npm ci && python scripts/vendor_site_assets.py
+
+``package.json`` and ``package-lock.json`` pin the versions; ``site/vendor/`` is
+generated (and git-ignored), and ``_config.yml`` points Sphinx at it through
+``html_static_path``, ``mathjax_path`` and ``nb_ipywidgets_js``.  Nothing the
+pages need is fetched from a CDN when they are viewed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "site" / "vendor"
+
+# MathJax: the combined TeX + CHTML component and the directories it loads on
+# demand (fonts, TeX extensions, accessibility, menu, speech rules), not the
+# other combined builds.
+MATHJAX_ENTRY = "tex-chtml-full.js"
+# The ipywidgets 8 embedder (AMD flavour, loaded with require.js) and the icon
+# fonts it references by relative URL; libembed-amd.js and embed.js are
+# alternative builds of the same code.
+HTML_MANAGER_SKIP = {"libembed-amd.js", "embed.js"}
+
+
+def copy_mathjax() -> None:
+    src = MODULES / "mathjax" / "es5"
+    dst = VENDOR / "mathjax"
+    dst.mkdir(parents=True)
+    for item in src.iterdir():
+        if item.is_dir():
+            shutil.copytree(item, dst / item.name)
+        elif item.name == MATHJAX_ENTRY:
+            shutil.copy2(item, dst / item.name)
+
+
+def copy_html_manager() -> None:
+    src = MODULES / "@jupyter-widgets" / "html-manager" / "dist"
+    dst = VENDOR / "html-manager"
+    dst.mkdir(parents=True)
+    for item in src.iterdir():
+        if item.is_file() and item.name not in HTML_MANAGER_SKIP:
+            shutil.copy2(item, dst / item.name)
+
+
+def main() -> int:
+    if not MODULES.is_dir():
+        print("node_modules/ is missing: run `npm ci` first", file=sys.stderr)
+        return 1
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    copy_mathjax()
+    copy_html_manager()
+    shutil.copy2(MODULES / "requirejs" / "require.js", VENDOR / "require.js")
+    size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
+    print(f"site/vendor: {size / 1e6:.1f} MB copied from node_modules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

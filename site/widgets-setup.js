@@ -1,0 +1,49 @@
+/* Runs between require.js and the ipywidgets HTML manager (see nb_ipywidgets_js
+ * in _config.yml), before either is used.
+ *
+ * 1. The manager finds its icon fonts relative to its own AMD module id,
+ *    "@jupyter-widgets/html-manager/dist", which require.js resolves against
+ *    the page's folder (chapters/@jupyter-widgets/... : 404).  Map that id to
+ *    the copy this site serves, next to this script.
+ * 2. The manager typesets widget labels with the MathJax 2 call
+ *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site serves
+ *    MathJax 3, which has no Hub.  Give every MathJax object a Hub whose Queue
+ *    forwards to MathJax 3's typesetPromise.
+ */
+(function () {
+  "use strict";
+
+  var here = document.currentScript && document.currentScript.src;
+  if (here && window.require && window.require.config) {
+    var base = here.slice(0, here.lastIndexOf("/") + 1);
+    window.require.config({
+      paths: { "@jupyter-widgets/html-manager/dist": base + "vendor/html-manager" },
+    });
+  }
+
+  var hub = {
+    Queue: function () {
+      Array.prototype.forEach.call(arguments, function (job) {
+        var element = Array.isArray(job) && job[0] === "Typeset" ? job[2] : null;
+        var mj = window.MathJax;
+        if (!element || !mj || !mj.startup || !mj.startup.promise) return;
+        mj.startup.promise.then(function () {
+          return mj.typesetPromise ? mj.typesetPromise([element]) : null;
+        });
+      });
+    },
+  };
+
+  var current = window.MathJax;
+  if (current && !current.Hub) current.Hub = hub;
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    get: function () {
+      return current;
+    },
+    set: function (value) {
+      current = value;
+      if (value && typeof value === "object" && !value.Hub) value.Hub = hub;
+    },
+  });
+})();

@@ -1,0 +1,294 @@
+"""Tests of the built website in a real browser, with the network cut.
+
+    ./run site-test          (after ./run book; ./run test runs it last)
+
+``_build/html`` is served on 127.0.0.1 and opened in Debian's chromium through
+Playwright; every request that leaves 127.0.0.1 is aborted and recorded.  For
+every page:
+
+* nothing is fetched from outside the site, nothing fails to load, and no
+  script error or console error occurs;
+* every formula is typeset by MathJax (no raw TeX left);
+* exactly one ``h1``; every image has alt text; no error output;
+* every kernel-free twin shows exactly one frame, and after each slider is
+  moved the frame shown is the one drawn for the sliders' readouts;
+* axe-core finds no critical or serious violation, in light and in dark mode,
+  apart from the theme problems in ``tests/axe_allowlist.json``;
+* chapter pages have correct Binder, Colab, Thebe, repository and download
+  buttons.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+ROOT = Path(__file__).parents[1]
+SITE = ROOT / "_build" / "html"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ALLOWLIST = json.loads((Path(__file__).parent / "axe_allowlist.json").read_text(encoding="utf-8"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO = "vanishing-gradients/course"
+
+# Console messages that are not faults of the course.
+IGNORED_CONSOLE = [
+    # The ipywidgets HTML manager's JSON-schema validator (ajv) warns about
+    # its own schema.
+    re.compile(r"^strict mode: use allowUnionTypes"),
+]
+
+
+def _pages() -> list[str]:
+    if not SITE.is_dir():
+        return []
+    pages = []
+    for path in sorted(SITE.rglob("*.html")):
+        rel = path.relative_to(SITE).as_posix()
+        if rel.startswith(("_static/", "_sources/", "_images/")):
+            continue
+        if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8")[:2000]:
+            continue  # index.html: a redirect to the first page
+        pages.append(rel)
+    return pages
+
+
+PAGES = _pages()
+CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
+
+
+def test_the_site_was_built_with_every_chapter():
+    assert SITE.is_dir(), "build the site first: ./run book"
+    notebooks = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+    assert [Path(p).stem for p in CHAPTERS] == notebooks
+    assert {"intro.html", "bibliography.html", "glossary.html"} <= set(PAGES)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM}: install Debian's chromium"
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One page opened offline, with everything that went wrong recorded."""
+
+    def __init__(self, browser, base: str, rel: str, *, theme: str = "light"):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=theme)
+        # pydata-sphinx-theme reads the reader's choice ("mode") from localStorage.
+        self.context.add_init_script(f"localStorage.setItem('mode', '{theme}');")
+        self.page = self.context.new_page()
+        self.blocked, self.failed, self.errors = [], [], []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+        self.page.goto(base + rel, wait_until="load")
+        if self.page.locator("script[src*='mathjax']").count():  # only pages with math load it
+            self.page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            self.page.evaluate("MathJax.startup.promise")
+        if self.page.locator(".vanishing-twin").count() or "widget-view+json" in self.page.content():
+            self.page.wait_for_selector(".widget-subarea", state="attached")
+            self.page.wait_for_timeout(300)  # let the manager finish every view
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("http://127.0.0.1:") or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _console(self, msg):
+        if msg.type == "error" and "Failed to load resource" not in msg.text:
+            if not any(p.search(msg.text) for p in IGNORED_CONSOLE):
+                self.errors.append(f"console: {msg.text}")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def _open(rel, **kw):
+        v = Visit(browser, server, rel, **kw)
+        opened.append(v)
+        return v
+
+    yield _open
+    for v in opened:
+        v.close()
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_loads_offline_without_errors(visit, rel):
+    v = visit(rel)
+    assert v.blocked == [], "the page fetched something from outside the site"
+    assert v.failed == []
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_every_formula_is_typeset(visit, rel):
+    v = visit(rel)
+    untypeset = v.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.math, span.math, div.math'))
+                 .filter(el => !el.querySelector('mjx-container') && el.tagName !== 'MJX-CONTAINER')
+                 .map(el => el.textContent.slice(0, 60))"""
+    )
+    assert untypeset == []
+    text = v.page.evaluate(
+        """() => { const main = document.querySelector('main').cloneNode(true);
+                   main.querySelectorAll('pre, code, .cell_input').forEach(el => el.remove());
+                   return main.innerText; }"""
+    )
+    for raw in ("$$", "\\frac", "\\partial", "\\begin{", "\\sigma"):
+        assert raw not in text, f"raw TeX {raw!r} left on the page"
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_structure_images_and_outputs(visit, rel):
+    v = visit(rel)
+    assert v.page.locator("h1:visible").count() == 1  # the theme's print-only copy is hidden
+    missing_alt = v.page.evaluate(
+        """() => Array.from(document.images)
+                 .filter(img => !(img.getAttribute('alt') || '').trim())
+                 .map(img => img.src.slice(0, 80))"""
+    )
+    assert missing_alt == []
+    assert v.page.locator(".output.error, .output.traceback, .output.stderr").count() == 0
+    assert "Traceback (most recent call last)" not in v.page.inner_text("main")
+
+
+def _twin_state(twin):
+    """(expected data-frame from the readouts, the data-frame of every visible image)."""
+    return twin.evaluate(
+        """box => {
+            const sliders = Array.from(box.querySelectorAll('.widget-slider, .jupyter-widget-slider'))
+                .filter(el => el.querySelector('[role="slider"]'));
+            const parts = sliders.map(el => {
+                const label = el.querySelector('.widget-label').textContent.trim();
+                const readout = el.querySelector('.widget-readout');
+                const value = (readout.value !== undefined && readout.value !== '' ? readout.value
+                               : readout.textContent).trim();
+                return label + '=' + value;
+            });
+            const shown = Array.from(box.querySelectorAll('img[data-frame]'))
+                .filter(img => img.offsetParent !== null)
+                .map(img => img.getAttribute('data-frame'));
+            return [parts.join('; '), shown];
+        }"""
+    )
+
+
+@pytest.mark.parametrize("rel", CHAPTERS)
+def test_every_twin_shows_the_frame_its_sliders_name(visit, rel):
+    v = visit(rel)
+    twins = v.page.locator(".vanishing-twin")
+    n_widgets = v.page.content().count("application/vnd.jupyter.widget-view+json")
+    assert twins.count() == n_widgets, "every widget on a static page is a twin"
+    for t in range(twins.count()):
+        twin = twins.nth(t)
+        expected, shown = _twin_state(twin)
+        assert shown == [expected], "the twin opens on the frame its sliders name"
+        handles = twin.locator('[role="slider"]')
+        assert handles.count() >= 1
+        for k in range(handles.count()):
+            handle = handles.nth(k)
+            for key in ("End", "Home", "ArrowRight"):
+                handle.focus()
+                v.page.keyboard.press(key)
+                v.page.wait_for_timeout(100)
+                expected, shown = _twin_state(twin)
+                assert shown == [expected], f"slider {k} after {key}"
+            assert handle.get_attribute("aria-label"), "the slider has an accessible name"
+            valuetext = handle.get_attribute("aria-valuetext")
+            assert valuetext and valuetext in expected, "aria-valuetext follows the readout"
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                targets: v.nodes.map(n => n.target.join(' '))}));
+        }"""
+    )
+    serious = []
+    for violation in result:
+        if violation["impact"] not in ("critical", "serious"):
+            continue
+        allowed = [a for a in ALLOWLIST if a["rule"] == violation["id"]]
+        targets = [t for t in violation["targets"] if not any(re.search(a["target"], t) for a in allowed)]
+        if targets:
+            serious.append({"id": violation["id"], "targets": targets[:5]})
+    return serious
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("rel", PAGES)
+def test_axe_finds_no_serious_violation(visit, rel, theme):
+    v = visit(rel, theme=theme)
+    assert v.page.evaluate("document.documentElement.dataset.theme") == theme
+    assert _axe(v.page) == []
+
+
+@pytest.mark.parametrize("rel", CHAPTERS)
+def test_launch_and_download_buttons(visit, rel, server):
+    v = visit(rel)
+    notebook = rel.removesuffix(".html") + ".ipynb"
+    hrefs = v.page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    assert f"https://mybinder.org/v2/gh/{REPO}/main?urlpath=lab/tree/{quote(notebook)}" in hrefs
+    assert f"https://colab.research.google.com/github/{REPO}/blob/main/{notebook}" in hrefs
+    assert f"https://github.com/{REPO}" in hrefs
+    assert v.page.locator("button.btn-launch-thebe").count() == 1
+    download = server + "_sources/" + notebook
+    assert download in hrefs
+    response = v.page.request.get(download)
+    assert response.status == 200 and json.loads(response.body())["cells"]
