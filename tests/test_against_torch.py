@@ -139,3 +139,40 @@ def test_mlp_gradients_are_torchs(name, loss):
     assert ours.loss == pytest.approx(float(value.detach()), rel=1e-12)
     for mine, theirs in zip(ours.weights + ours.biases, grads, strict=True):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize(("batch_norm", "residual"), [(True, False), (False, True), (True, True)])
+def test_mlp_options_match_torch(batch_norm, residual):
+    """Batch norm (training mode), residual connections and learned PReLU slopes."""
+    rng = np.random.default_rng(10)
+    net = mlp.MLP.initialise(
+        [5, 12, 12, 12, 3], "prelu", "he_normal", rng, batch_norm=batch_norm, residual=residual
+    )
+    for p in net.parameters():
+        p += rng.normal(0, 0.1, p.shape)
+    X = rng.normal(size=(20, 5))
+    labels = rng.integers(0, 3, 20)
+    ours = net.loss_and_gradients(X, labels, "cross_entropy")
+    params = [torch.tensor(p, requires_grad=True) for p in net.parameters()]
+    n = len(net.weights)
+    n_hidden = n - 1
+    tw, tb = params[:n], params[n : 2 * n]
+    rest = params[2 * n :]
+    talpha = rest[:n_hidden]
+    tgamma = rest[n_hidden : 2 * n_hidden] if batch_norm else None
+    tbeta = rest[2 * n_hidden :] if batch_norm else None
+    h = torch.tensor(X)
+    for i in range(n):
+        z = h @ tw[i] + tb[i]
+        if i == n - 1:
+            h = z
+            break
+        if batch_norm:
+            z = F.batch_norm(z, None, None, tgamma[i], tbeta[i], training=True, eps=1e-5)
+        out = torch.where(z > 0, z, talpha[i] * z)
+        h = h + out if residual and tw[i].shape[0] == tw[i].shape[1] else out
+    value = F.cross_entropy(h, torch.tensor(labels))
+    grads = torch.autograd.grad(value, params)
+    assert ours.loss == pytest.approx(float(value.detach()), rel=1e-12)
+    for mine, theirs in zip(ours.as_list(), grads, strict=True):
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-8, atol=1e-13)

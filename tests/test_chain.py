@@ -170,3 +170,35 @@ def test_gradient_profile_quantiles():
 def test_bad_input(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
+def test_residual_chain_gradients_match_finite_differences(act):
+    rng = np.random.default_rng(8)
+    w, b = chain.random_chains(12, 40, rng, weight_std=0.8)
+    x, y = rng.normal(size=40), rng.normal(size=40)
+    g = chain.backward(w, b, x, y, act, residual=True)
+    away = np.all(np.abs(g.z) > 1e-2, axis=1)
+    h = 1e-6
+    for which, analytic in (("w", g.grad_w), ("b", g.grad_b)):
+        for i in range(12):
+            up_w, up_b, dn_w, dn_b = w.copy(), b.copy(), w.copy(), b.copy()
+            (up_w if which == "w" else up_b)[:, i] += h
+            (dn_w if which == "w" else dn_b)[:, i] -= h
+            up = chain.backward(up_w, up_b, x, y, act, residual=True).loss
+            dn = chain.backward(dn_w, dn_b, x, y, act, residual=True).loss
+            # Rounding error of the difference: about eps * loss / h, and the loss reaches ~50.
+            np.testing.assert_allclose(analytic[away, i], ((up - dn) / (2 * h))[away], rtol=1e-5, atol=1e-7)
+
+
+def test_residual_chain_adds_the_input_and_keeps_the_gradient():
+    w, b = np.full(30, 0.5), np.zeros(30)
+    z, a = chain.forward(w, b, 1.0, "tanh", residual=True)
+    np.testing.assert_allclose(a[0], 1.0 + np.tanh(0.5))
+    np.testing.assert_allclose(z[1], 0.5 * a[0])
+    plain = chain.backward(w, b, 1.0, 0.0, "tanh")
+    skip = chain.backward(w, b, 1.0, 0.0, "tanh", residual=True)
+    assert np.all(skip.factors > 1.0)  # 1 + w f'(z) with w f'(z) > 0
+    assert abs(plain.dout_dz[0]) < 1e-8 < 1.0 < abs(skip.dout_dz[0])
+    with pytest.raises(TypeError, match="residual must be True or False"):
+        chain.backward(w, b, 1.0, 0.0, "tanh", residual=1)

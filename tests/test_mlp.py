@@ -154,3 +154,117 @@ def test_bad_batches():
         net.loss_and_gradients(X, np.ones(5), "cross_entropy")
     with pytest.raises(ValueError, match=r"class labels in \[0, 1\]"):
         net.loss_and_gradients(X, np.array([0, 1, 2, 0, 1]), "cross_entropy")
+
+
+# -- batch normalisation, residual connections, learned PReLU slopes ----------
+def numeric_all(net, X, targets, loss, h=1e-6):
+    """Central differences for every array in net.parameters()."""
+    out = []
+    for p in net.parameters():
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + h
+            up = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = old - h
+            down = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = old
+            g[idx] = (up - down) / (2 * h)
+        out.append(g)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("activation", "batch_norm", "residual"),
+    [
+        ("tanh", True, False),
+        ("relu", True, False),
+        ("sigmoid", False, True),
+        ("gelu", True, True),
+        ("prelu", False, False),
+        ("prelu", True, True),
+    ],
+)
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_every_option_has_exact_gradients(activation, batch_norm, residual, loss):
+    rng = np.random.default_rng(3)
+    net = mlp.MLP.initialise(
+        [3, 4, 4, 4, 3], activation, "he_normal", rng, batch_norm=batch_norm, residual=residual
+    )
+    for p in net.parameters():
+        p += rng.normal(0, 0.1, p.shape)  # move every parameter off its initial value
+    X = rng.normal(size=(6, 3))
+    targets = rng.normal(size=(6, 3)) if loss == "mse" else rng.integers(0, 3, size=6)
+    g = net.loss_and_gradients(X, targets, loss)
+    analytic = g.as_list()
+    numeric = numeric_all(net, X, targets, loss)
+    assert len(analytic) == len(numeric) == len(net.parameters())
+    for a, n in zip(analytic, numeric, strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
+
+
+def test_prelu_slopes_are_one_per_hidden_unit_and_start_at_alpha():
+    net = mlp.MLP.initialise([2, 5, 3, 1], "prelu", "he_normal", np.random.default_rng(0))
+    assert [a.shape for a in net.alphas] == [(5,), (3,)]
+    assert all(np.all(a == 0.25) for a in net.alphas)
+    net.alphas[0][:] = -0.5  # the paper does not constrain the slope
+    X = np.array([[-1.0, -2.0]])
+    z = X @ net.weights[0]
+    np.testing.assert_allclose(net.hidden_inputs(X)[0], z)
+    h = np.where(z > 0, z, -0.5 * z)
+    np.testing.assert_allclose(
+        net.forward(X), (np.where(h @ net.weights[1] > 0, 1, 0.25) * (h @ net.weights[1])) @ net.weights[2]
+    )
+    assert mlp.MLP.initialise([2, 3, 1], "relu", "he_normal", np.random.default_rng(0)).alphas is None
+
+
+def test_batch_norm_standardises_every_hidden_layer_in_training_mode():
+    rng = np.random.default_rng(4)
+    net = mlp.MLP.initialise([5, 30, 30, 2], "tanh", "normal", rng, std=3.0, batch_norm=True)
+    X = rng.normal(2.0, 5.0, size=(400, 5))
+    for u in net.hidden_inputs(X, training=True):
+        np.testing.assert_allclose(u.mean(axis=0), 0.0, atol=1e-10)
+        np.testing.assert_allclose(u.var(axis=0), 1.0, rtol=1e-3)
+
+
+def test_batch_norm_evaluation_uses_running_statistics():
+    rng = np.random.default_rng(5)
+    net = mlp.MLP.initialise([3, 8, 2], "relu", "he_normal", rng, batch_norm=True)
+    X = rng.normal(1.0, 2.0, size=(500, 3))
+    g = net.loss_and_gradients(X, rng.normal(size=(500, 2)))
+    net.update_running_stats(g, momentum=1.0)  # adopt this batch's statistics exactly
+    np.testing.assert_allclose(net.running_means[0], (X @ net.weights[0]).mean(axis=0))
+    np.testing.assert_allclose(net.forward(X), net.forward(X, training=True), atol=1e-4)
+    # One example at a time: evaluation mode needs no batch, training mode refuses one.
+    assert net.forward(X[:1]).shape == (1, 2)
+    with pytest.raises(ValueError, match="batch >= 2"):
+        net.forward(X[:1], training=True)
+
+
+def test_residual_layers_add_their_input_where_widths_agree():
+    rng = np.random.default_rng(6)
+    net = mlp.MLP.initialise([3, 4, 4, 2], "relu", "he_normal", rng, residual=True)
+    X = rng.normal(size=(5, 3))
+    a1 = np.maximum(X @ net.weights[0], 0)  # 3 -> 4: no skip
+    a2 = a1 + np.maximum(a1 @ net.weights[1], 0)  # 4 -> 4: skip
+    np.testing.assert_allclose(net.forward(X), a2 @ net.weights[2])
+
+
+def test_residual_network_keeps_first_layer_gradients_that_a_plain_one_loses():
+    rng = np.random.default_rng(7)
+    sizes = [8] + [32] * 30 + [1]
+    X, t = rng.normal(size=(64, 8)), rng.normal(size=(64, 1))
+    norms = {}
+    for residual in (False, True):
+        net = mlp.MLP.initialise(
+            sizes, "tanh", "normal", np.random.default_rng(1), std=0.5 / np.sqrt(32), residual=residual
+        )
+        # Bias gradients are dL/dZ summed over the batch: what reaches each layer.
+        norms[residual] = net.loss_and_gradients(X, t).stats.grad_b_norm
+    assert norms[False][1] / norms[False][-2] < 1e-6  # each plain layer about halves it
+    assert norms[True][1] / norms[True][-2] > 0.1
+
+
+def test_option_flags_must_be_booleans():
+    with pytest.raises(TypeError, match="batch_norm must be True or False"):
+        mlp.MLP([np.ones((2, 2))], [np.zeros(2)], "relu", batch_norm="yes")

@@ -13,6 +13,11 @@ gives, for every layer,
 so the gradient reaching layer ``i`` is the output error times a product of
 *per-layer factors* ``w_j f'(z_j)``.  Chapters 1 and 3 study that product.
 
+With ``residual=True`` every layer adds its input to its output,
+``a_i = a_{i-1} + f(z_i)``, and the factor of layer ``i`` becomes
+``1 + w_i f'(z_i)``: a product of such factors does not shrink when the
+``w_i f'(z_i)`` are small (chapter 11).
+
 Every function is vectorised over leading "batch" axes: ``weights`` of shape
 ``(..., n)`` describe many chains at once, and ``x``/``y`` broadcast against
 ``(...)``.  The forward pass loops over the ``n`` layers; the backward pass is
@@ -51,7 +56,7 @@ class ChainGradients:
     loss: np.ndarray  #: (a_n - y)^2 / 2
     grad_w: np.ndarray  #: dL/dw_i
     grad_b: np.ndarray  #: dL/db_i
-    factors: np.ndarray  #: w_i f'(z_i), the factor layer i contributes
+    factors: np.ndarray  #: w_i f'(z_i) (plus 1 with residual=True), the factor layer i contributes
     dout_dz: np.ndarray  #: da_n/dz_i = f'(z_i) prod_{j>i} w_j f'(z_j), the gradient per unit output error
 
 
@@ -65,7 +70,7 @@ def _check_parameters(weights, biases):
     return np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
 
 
-def forward(weights, biases, x, activation="sigmoid") -> tuple[np.ndarray, np.ndarray]:
+def forward(weights, biases, x, activation="sigmoid", *, residual=False) -> tuple[np.ndarray, np.ndarray]:
     """Pre-activations and activations ``(z, a)`` of every layer, shape ``(..., n)``."""
     w, b = _check_parameters(weights, biases)
     act = _act.get(activation)
@@ -77,20 +82,22 @@ def forward(weights, biases, x, activation="sigmoid") -> tuple[np.ndarray, np.nd
     a = np.empty(wt.shape)
     for i in range(wt.shape[0]):
         z[i] = wt[i] * a_prev + bt[i]
-        a[i] = act._kernel(z[i])
+        a[i] = act._kernel(z[i]) + (a_prev if residual else 0.0)
         a_prev = a[i]
     return np.moveaxis(z, 0, -1), np.moveaxis(a, 0, -1)
 
 
-def backward(weights, biases, x, y, activation="sigmoid") -> ChainGradients:
+def backward(weights, biases, x, y, activation="sigmoid", *, residual=False) -> ChainGradients:
     """Forward pass, squared loss and the exact gradient of every parameter."""
     w, b = _check_parameters(weights, biases)
     act = _act.get(activation)
+    if not isinstance(residual, (bool, np.bool_)):
+        raise TypeError(f"residual must be True or False; got {residual!r}")
     x = np.broadcast_to(as_float_array("x", x).astype(np.float64), w.shape[:-1])
     y = np.broadcast_to(as_float_array("y", y).astype(np.float64), w.shape[:-1])
-    z, a = forward(w, b, x, act)
+    z, a = forward(w, b, x, act, residual=residual)
     fprime = act._kernel_derivative(z)
-    factors = w * fprime
+    factors = w * fprime + (1.0 if residual else 0.0)
     error = a[..., -1] - y
     # downstream[..., i] = prod_{j > i} factors[..., j]  (empty product = 1)
     ones = np.ones(w.shape[:-1] + (1,))
