@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from vanishing import activations
+from vanishing import activations, chain, mlp
 
 # Non-default parameter values exercised alongside the defaults.
 CASES = [(name, {}) for name in activations.names()] + [
@@ -336,3 +336,29 @@ def test_rrelu_training_slopes_are_uniform_reproducible_and_need_a_generator():
     for bad in (None, 0, np.random.RandomState(0)):
         with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
             rr.sample_slopes(3, bad)
+
+
+def test_custom_activation_works_in_the_chain_and_the_mlp():
+    softsign = activations.custom(
+        "softsign",
+        lambda z: z / (1 + np.abs(z)),
+        lambda z: 1 / (1 + np.abs(z)) ** 2,
+        activations.x / (1 + sp.Abs(activations.x)),
+    )
+    assert softsign.name == "softsign" and "softsign" not in activations.names()
+    np.testing.assert_allclose(softsign.forward(np.array([-1.0, 0.0, 3.0])), [-0.5, 0.0, 0.75])
+    assert softsign.forward(np.float32([1.0])).dtype == np.float32
+    assert sp.simplify(softsign.expr() - activations.x / (1 + sp.Abs(activations.x))) == 0
+    g = chain.backward(np.ones(4), np.zeros(4), 1.0, 0.0, softsign)
+    np.testing.assert_allclose(g.factors, 1 / (1 + np.abs(g.z)) ** 2)
+    net = mlp.MLP.initialise([2, 3, 1], softsign, "xavier_normal", np.random.default_rng(0))
+    assert net.forward(np.ones((1, 2))).shape == (1, 1)
+
+
+def test_custom_activation_refuses_bad_definitions():
+    with pytest.raises(TypeError, match="name must be"):
+        activations.custom("", np.tanh, np.tanh, sp.tanh(activations.x))
+    with pytest.raises(TypeError, match="must be callable"):
+        activations.custom("f", 1, np.tanh, sp.tanh(activations.x))
+    with pytest.raises(ValueError, match="symbol x only"):
+        activations.custom("f", np.tanh, np.tanh, sp.tanh(sp.Symbol("y")))

@@ -41,7 +41,7 @@ import sympy as sp
 
 from ._checks import as_float_array, check_generator, check_real
 
-__all__ = ["Activation", "RReLU", "Source", "get", "names", "x"]
+__all__ = ["Activation", "RReLU", "Source", "custom", "get", "names", "x"]
 
 #: The real symbol every activation's SymPy expression is written in.
 x = sp.Symbol("x", real=True)
@@ -556,6 +556,39 @@ _register(
         source=Source("Andrew Howard et al.", 2019, "howard2019mobilenetv3"),
     )
 )
+
+
+def custom(
+    name: str,
+    forward: Callable,
+    derivative: Callable,
+    expression: sp.Expr,
+    *,
+    source: Source | None = None,
+    kinks: tuple[float, ...] = (),
+) -> Activation:
+    """An :class:`Activation` that is not in the registry (chapter 10).
+
+    ``forward`` and ``derivative`` take a float array and return one of the same
+    shape; ``expression`` is the SymPy expression in :data:`x`.  The result works
+    everywhere a registered activation does (``chain.backward``, ``mlp.MLP``),
+    but :func:`names` does not list it and :func:`get` does not know its name.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError("name must be a non-empty string")
+    if not callable(forward) or not callable(derivative):
+        raise TypeError("forward and derivative must be callable")
+    if not isinstance(expression, sp.Expr) or expression.free_symbols - {x}:
+        raise ValueError(f"expression must be a SymPy expression in the symbol x only; got {expression!r}")
+    spec = _Spec(
+        name=name,
+        forward=lambda z: forward(z),
+        derivative=lambda z: derivative(z),
+        expression=lambda x_: expression.subs(x, x_),
+        source=source or Source("the reader", 0, "", "Not from the literature."),
+        kinks=lambda: tuple(kinks),
+    )
+    return Activation(spec, {})
 
 
 def names() -> list[str]:
