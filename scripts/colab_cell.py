@@ -5,9 +5,11 @@
 
 A reader who opens a chapter in Colab has the notebook but not the repository,
 so the first code cell installs the course library there, and only there.
-Its tags keep it off the website (``remove-cell``), out of every execution by
-the build and by scripts/run_notebooks.py (``skip-execution``, which both
-myst-nb and nbclient honour) and out of nbval (``nbval-skip``).
+Its tags keep it off the website (``remove-cell``), out of the book build's
+execution (``skip-execution``, which myst-nb honours) and out of nbval
+(``nbval-skip``), so CI never runs it.  scripts/run_notebooks.py does run it
+(outside Colab it does nothing), so the stored notebook has an execution count
+for every code cell.
 tests/test_notebooks.py checks that every chapter carries this exact cell.
 """
 

@@ -30,6 +30,10 @@ def run(path: str) -> float:
         resources={"metadata": {"path": os.path.dirname(path) or "."}},
         store_widget_state=True,
         record_timing=False,  # no timestamps in cell metadata: clean diffs
+        # The Colab set-up cell is tagged skip-execution so that the book build
+        # skips it; here it runs (outside Colab it does nothing), so the stored
+        # notebook has an execution count for every code cell.
+        skip_cells_with_tag="run-notebooks-skips-nothing",
     )
     start = time.perf_counter()
     client.execute()
