@@ -117,3 +117,12 @@ def test_frame_html_needs_alt_text():
     with pytest.raises(ValueError, match="alt must be a non-empty string"):
         widgets.frame_html(png, "  ")
     assert 'alt="a &lt;b&gt; &quot;c&quot;"' in widgets.frame_html(png, 'a <b> "c"')
+
+
+def test_use_course_style_loads_the_backend_outside_any_rc_context():
+    plotting.use_course_style()
+    interactive = plt.isinteractive()
+    fig = plotting.plot_chain_profile(depth=3)
+    plt.close(fig)
+    assert plt.isinteractive() == interactive
+    assert plt.rcParams["figure.facecolor"] == "white"

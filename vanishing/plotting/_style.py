@@ -68,5 +68,15 @@ def log_y(ax) -> None:
 
 
 def use_course_style() -> None:
-    """Apply the course style to matplotlib (called by every chapter once)."""
+    """Apply the course style to matplotlib (called by every chapter once).
+
+    It also makes pyplot load its backend here, outside any ``rc_context``.
+    In a Jupyter kernel the inline backend switches interactive mode on when it
+    first loads; if that happened inside a plot function's
+    ``mpl.rc_context(STYLE)``, leaving the context would switch it off again
+    and every later figure of the chapter would stay undisplayed.
+    """
+    import matplotlib.pyplot as plt
+
     mpl.rcParams.update(STYLE)
+    plt.close(plt.figure())
