@@ -1,4 +1,4 @@
-"""Chapters 1 and 3: the gradient along a sigmoid chain.
+"""Chapters 1-3: the logistic curve and the gradient along a sigmoid chain.
 
 Every plot function is pure apart from drawing: it takes the slider values
 (and a seed), computes with the tested functions in :mod:`vanishing.chain`,
@@ -9,14 +9,138 @@ function to sliders for the live widget and its twin.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import chain
+from .. import activations, chain
+from .._checks import check_real
 from ._style import COLORS, MARGINS, STYLE, log_y
 
-__all__ = ["plot_chain_profile", "plot_first_layer_spread"]
+__all__ = [
+    "LogisticCurve",
+    "describe_logistic_curve",
+    "logistic_curve",
+    "plot_chain_profile",
+    "plot_first_layer_spread",
+    "plot_logistic_curve",
+]
+
+#: logit(0.9) - logit(0.1) = 2 ln 9: the width, on the logit scale, of the
+#: region where a logistic curve climbs from 0.1 to 0.9.
+_LOGIT_10_90 = 2.0 * np.log(9.0)
+
+
+class LogisticCurve(NamedTuple):
+    """Where the curve ``P(y = 1 | x) = sigma(w0 + w1 x)`` turns (chapter 2).
+
+    ``boundary``: the decision boundary ``x = -w0/w1``, where ``P = 1/2``
+    (NaN if ``w1 == 0``).  ``slope``: ``dP/dx`` there, ``w1 * sigma'(0) =
+    w1/4``.  ``width``: the length ``2 ln 9 / |w1|`` of the interval of ``x``
+    on which ``P`` lies between 0.1 and 0.9 (infinite if ``w1 == 0``).
+    """
+
+    boundary: float
+    slope: float
+    width: float
+
+
+def logistic_curve(w1: float, w0: float) -> LogisticCurve:
+    """Boundary, slope at the boundary and 10-90 % width of ``sigma(w0 + w1 x)``.
+
+    Chapter 2's widget: ``w1`` sets how steep the curve is (its slope at the
+    boundary is ``w1/4``, the sigmoid's peak slope 1/4 times ``w1``) and,
+    with ``w0``, where it crosses one half.
+    """
+    w1 = check_real("w1", w1)
+    w0 = check_real("w0", w0)
+    if w1 == 0.0:
+        return LogisticCurve(float("nan"), 0.0, float("inf"))
+    return LogisticCurve(-w0 / w1, w1 / 4.0, _LOGIT_10_90 / abs(w1))
+
+
+def describe_logistic_curve(w1: float, w0: float, *, x_range: float = 4.0) -> str:
+    """Alt text for one frame of :func:`plot_logistic_curve` (what it shows)."""
+    curve = logistic_curve(w1, w0)
+    if curve.slope == 0.0:
+        level = float(activations.get("sigmoid").forward(np.array([float(w0)]))[0])
+        return (
+            f"With w1 = 0 and w0 = {w0:g} the probability is flat at {level:.2f} for every x: "
+            "the feature has no effect and there is no decision boundary."
+        )
+    if abs(curve.boundary) <= x_range:
+        where = f"crosses one half at the decision boundary x = {curve.boundary:.2f}"
+    else:
+        where = f"has its decision boundary at x = {curve.boundary:.2f}, outside the plotted range"
+    shape = "rises with x" if w1 > 0 else "falls as x grows"
+    return (
+        f"With w1 = {w1:g} and w0 = {w0:g} the curve {shape} and {where}; its slope there is "
+        f"w1/4 = {curve.slope:.3f}, and the probability lies between 0.1 and 0.9 on an interval "
+        f"of width {curve.width:.2f}."
+    )
+
+
+def _free_corner(p_left_right) -> str:
+    """A legend corner the curve stays out of, from its values at 60 % of each side."""
+    p_left, p_right = p_left_right
+    if p_left < 0.55:
+        return "upper left"
+    # both ends high: the curve stays above the middle on the right
+    return "upper right" if p_right < 0.55 else "lower right"
+
+
+def plot_logistic_curve(w1: float = 1.5, w0: float = -1.0, *, x_range: float = 4.0):
+    """Chapter 2's widget: the logistic-regression curve ``sigma(w0 + w1 x)``.
+
+    Draws the probability of a yes against one feature ``x`` on
+    ``[-x_range, x_range]``, the decision boundary ``-w0/w1`` (dotted), the
+    tangent there (slope ``w1/4``, dashed) and the band of ``x`` where the
+    probability lies between 0.1 and 0.9 (shaded).  The defaults are the
+    parameters that generate chapter 2's data.
+    """
+    curve = logistic_curve(w1, w0)
+    x_range = check_real("x_range", x_range, low=0.0, low_open=True)
+    sigmoid = activations.get("sigmoid")
+    xs = np.linspace(-x_range, x_range, 401)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.axhline(0.5, color="#555555", lw=0.8, ls=":")
+        if w1 != 0:
+            half = curve.width / 2
+            lo, hi = np.clip([curve.boundary - half, curve.boundary + half], -x_range, x_range)
+            ax.axvspan(
+                lo,
+                hi,
+                color=COLORS[2],
+                alpha=0.15,
+                label="0.1 < P < 0.9",
+            )
+            tangent = 0.5 + curve.slope * (xs - curve.boundary)
+            keep = (tangent >= -0.05) & (tangent <= 1.05)
+            ax.plot(
+                xs[keep],
+                tangent[keep],
+                "--",
+                color=COLORS[1],
+                lw=1.0,
+                label=f"slope w1/4 = {curve.slope:.3g}",
+            )
+            if abs(curve.boundary) <= x_range:
+                ax.axvline(curve.boundary, color=COLORS[0], lw=0.8, ls=":", label="boundary -w0/w1")
+            title = f"w1 = {w1:g}, w0 = {w0:g}: boundary x = -w0/w1 = {curve.boundary:.2f}"
+        else:
+            title = f"w1 = 0, w0 = {w0:g}: no boundary"
+        ax.plot(xs, sigmoid.forward(w0 + w1 * xs), color=COLORS[0], lw=2, label=r"$\sigma(w_0 + w_1 x)$")
+        ax.set_xlim(-x_range, x_range)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("feature x")
+        ax.set_ylabel(r"$P(y = 1 \mid x)$")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8, loc=_free_corner(sigmoid.forward(w0 + w1 * np.array([-0.6, 0.6]) * x_range)))
+    return fig
 
 
 def plot_chain_profile(depth: int = 10, weight_scale: float = 1.0, *, n_chains: int = 200, seed: int = 0):

@@ -1,0 +1,89 @@
+"""Chapter 2's logistic-curve widget: the numbers behind it and its figure."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from vanishing import plotting  # noqa: E402
+
+weights = st.floats(min_value=-8.0, max_value=8.0).filter(lambda w: abs(w) > 1e-3)
+biases = st.floats(min_value=-5.0, max_value=5.0)
+
+
+def prob(w1, w0, x):
+    """The logistic curve written out, independently of the library."""
+    return 1.0 / (1.0 + math.exp(-(w0 + w1 * x)))
+
+
+@given(w1=weights, w0=biases)
+def test_the_curve_crosses_one_half_at_the_boundary(w1, w0):
+    curve = plotting.logistic_curve(w1, w0)
+    assert prob(w1, w0, curve.boundary) == pytest.approx(0.5, abs=1e-12)
+
+
+@given(w1=weights, w0=biases)
+def test_the_slope_at_the_boundary_matches_a_central_difference(w1, w0):
+    curve = plotting.logistic_curve(w1, w0)
+    h = 1e-5
+    numeric = (prob(w1, w0, curve.boundary + h) - prob(w1, w0, curve.boundary - h)) / (2 * h)
+    assert curve.slope == pytest.approx(numeric, rel=1e-6)
+
+
+@given(w1=weights, w0=biases)
+def test_the_probability_runs_from_one_tenth_to_nine_tenths_across_the_width(w1, w0):
+    curve = plotting.logistic_curve(w1, w0)
+    ends = sorted(prob(w1, w0, curve.boundary + s * curve.width / 2) for s in (-1, 1))
+    assert ends == pytest.approx([0.1, 0.9], abs=1e-12)
+
+
+def test_known_values():
+    # w1 = 2, w0 = -1: boundary 1/2, slope 1/2, width ln(81)/2
+    curve = plotting.logistic_curve(2.0, -1.0)
+    assert curve.boundary == pytest.approx(0.5)
+    assert curve.slope == pytest.approx(0.5)
+    assert curve.width == pytest.approx(math.log(81) / 2)
+
+
+def test_a_zero_weight_has_no_boundary():
+    curve = plotting.logistic_curve(0.0, 1.0)
+    assert math.isnan(curve.boundary) and curve.slope == 0.0 and curve.width == math.inf
+    assert "0.73" in plotting.describe_logistic_curve(0, 1.0)  # sigma(1)
+
+
+def test_bad_parameters_are_refused_by_name():
+    with pytest.raises(TypeError, match="w1"):
+        plotting.logistic_curve("1", 0.0)
+    with pytest.raises(ValueError, match="w0"):
+        plotting.logistic_curve(1.0, float("nan"))
+    with pytest.raises(ValueError, match="x_range"):
+        plotting.plot_logistic_curve(1.0, 0.0, x_range=0.0)
+
+
+def test_description_names_the_boundary_and_the_slope():
+    text = plotting.describe_logistic_curve(1.5, -1.0)
+    assert "x = 0.67" in text and "0.375" in text and "rises" in text
+    assert "falls" in plotting.describe_logistic_curve(-2.0, 1.0)
+    assert "outside the plotted range" in plotting.describe_logistic_curve(0.5, 3.0)
+
+
+@pytest.mark.parametrize(("w1", "w0"), [(1.5, -1.0), (-2.0, 3.0), (0.0, 1.0), (0.5, 3.0)])
+def test_logistic_curve_figure(w1, w0):
+    fig = plotting.plot_logistic_curve(w1, w0)
+    (ax,) = fig.axes
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)  # opaque: readable in dark mode
+    assert f"w0 = {w0:g}" in ax.get_title()
+    curve_line = [line for line in ax.lines if line.get_linewidth() == 2][0]
+    xs, ps = curve_line.get_data()
+    expected = [prob(w1, w0, x) for x in xs]
+    assert np.allclose(ps, expected)
+    assert ax.get_legend() is not None
+    plt.close(fig)

@@ -1,0 +1,725 @@
+"""Chapter 10: turn a reader's formula into an activation, safely.
+
+The reader types an expression in ``x``, for example ``x*tanh(log(1+exp(x)))``.
+:func:`parse_expression` reads it into a SymPy expression *without ever running
+it*: the text goes through :func:`ast.parse`, which only builds a syntax tree,
+and a converter walks that tree and accepts nothing but the node types, names
+and functions listed below.  It never calls ``eval``, ``exec``,
+``sympy.sympify`` or ``sympy.parsing.parse_expr`` on the text (SymPy's own
+documentation warns that ``sympify`` uses ``eval`` and must not see
+unsanitised input).  Anything not on the list is refused with a
+:class:`RefusedExpression` (a ``ValueError``) that says what was refused and
+what is allowed; the check is a whitelist, so an attack the tests never tried
+is refused by the same rule as the ones they did.
+
+:func:`parse_activation` then differentiates the expression with SymPy, turns
+``f`` and ``f'`` into numpy functions with :func:`sympy.lambdify` (safe, since
+the expression was built here from whitelisted parts), evaluates them on
+:data:`GRID` and wraps them as an :class:`vanishing.activations.Activation`
+that :mod:`vanishing.chain` and :mod:`vanishing.mlp` accept.
+:func:`depth_decay` measures what a chain of such layers does to the gradient.
+
+Grammar
+-------
+::
+
+    expr   := expr ("+" | "-" | "*" | "/" | "**") expr
+            | ("+" | "-") expr  |  "(" expr ")"  |  call  |  name  |  number
+    call   := unary "(" expr ")"  |  ("max" | "min") "(" expr "," expr ")"
+    unary  := exp | log | sqrt | tanh | sinh | cosh | sin | cos | atan | erf
+            | abs | sigmoid | softplus
+    name   := "x" | "pi" | "e"
+    number := a Python int or float literal, e.g. 2, 0.5, 1e-3
+
+``sigmoid(u)`` means ``1/(1+exp(-u))`` and ``softplus(u)`` means
+``log(1+exp(u))``; ``abs``, ``max`` and ``min`` become SymPy's ``Abs``,
+``Max`` and ``Min``.  Python's precedence applies (``-x**2`` is ``-(x**2)``).
+``^`` is refused with a hint to write ``**`` (in Python ``^`` is the bitwise
+exclusive or, and accepting it would make ``2^3`` mean different things here
+and in a code cell).  Floats become exact fractions (``0.1`` is ``1/10``).
+
+Limits (each keeps the work bounded, whatever the input):
+
+* at most :data:`MAX_LENGTH` characters, printable ASCII only (no look-alike
+  letters from other alphabets), no ``__``;
+* at most :data:`MAX_NODES` syntax nodes, nested at most :data:`MAX_DEPTH` deep;
+* a power whose exponent is a constant needs ``|exponent| <= MAX_EXPONENT``;
+* every constant sub-expression (no ``x`` in it) must be real and finite with
+  magnitude at most :data:`MAX_CONSTANT`, and every exact number SymPy builds
+  must fit in :data:`MAX_BITS` bits (numerator and denominator), checked after
+  each step, so ``9**9**9**9`` or ``(((2*x)**10)**10)**10`` stop after one
+  cheap step instead of computing a giant integer;
+* the result must depend on ``x`` (a constant activation has slope 0 and
+  passes no gradient at all);
+* :func:`parse_activation` also requires ``f`` and ``f'`` to be real and
+  finite everywhere on :data:`GRID` (``[-10, 10]``).
+
+Derivatives at kinks follow SymPy: ``d/dx abs(u)`` is ``sign(u)`` (0 at 0) and
+``d/dx max(a, b)`` uses ``Heaviside`` with value 1/2 at a tie, which is also
+what PyTorch's ``torch.maximum`` does (it splits the gradient at a tie), while
+the registry's ``relu`` follows ``torch.relu`` and has slope 0 at 0.
+"""
+
+from __future__ import annotations
+
+import ast
+import fractions
+import math
+import unicodedata
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.integrate
+import scipy.optimize
+import sympy as sp
+
+from . import activations, chain
+from ._checks import check_generator, check_int, check_real
+
+__all__ = [
+    "ALLOWED",
+    "EVAL_RANGE",
+    "GALLERY",
+    "GRID",
+    "MAX_BITS",
+    "MAX_CONSTANT",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "CustomActivation",
+    "DepthDecay",
+    "RefusedExpression",
+    "depth_decay",
+    "parse_activation",
+    "parse_expression",
+    "typical_slopes",
+]
+
+MAX_LENGTH = 200  #: characters
+MAX_NODES = 100  #: expression nodes in the syntax tree
+MAX_DEPTH = 20  #: nesting depth of the syntax tree
+MAX_EXPONENT = 10  #: largest |p| in a power with a constant exponent p
+MAX_CONSTANT = 1e6  #: largest magnitude of a constant sub-expression (messages say "1e6")
+MAX_BITS = 256  #: largest numerator or denominator of an exact number, in bits
+
+#: The interval on which :func:`parse_activation` evaluates f and f'.
+EVAL_RANGE = (-10.0, 10.0)
+#: 4001 points with step 0.005, including x = 0 exactly.
+GRID = np.linspace(EVAL_RANGE[0], EVAL_RANGE[1], 4001)
+
+x = activations.x
+
+#: Well-known activations written in the grammar (the chapter's gallery).
+GALLERY = {
+    "sigmoid": "1/(1+exp(-x))",
+    "tanh": "tanh(x)",
+    "ReLU": "max(x, 0)",
+    "softplus": "log(1+exp(x))",
+    "ELU": "max(x, 0) + min(exp(x) - 1, 0)",
+    "GELU": "x/2*(1+erf(x/sqrt(2)))",
+    "swish": "x*sigmoid(x)",
+    "mish": "x*tanh(log(1+exp(x)))",
+    "cube": "x**3",
+    "bump": "exp(-x**2)",
+}
+
+
+def _sigmoid(u):
+    return 1 / (1 + sp.exp(-u))
+
+
+def _softplus(u):
+    return sp.log(1 + sp.exp(u))
+
+
+def _f_sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+
+def _f_softplus(v):
+    return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
+
+
+# name -> (number of arguments, SymPy builder, float builder for constants)
+_FUNCTIONS: dict[str, tuple[int, Callable, Callable]] = {
+    "exp": (1, sp.exp, math.exp),
+    "log": (1, sp.log, math.log),
+    "sqrt": (1, sp.sqrt, math.sqrt),
+    "tanh": (1, sp.tanh, math.tanh),
+    "sinh": (1, sp.sinh, math.sinh),
+    "cosh": (1, sp.cosh, math.cosh),
+    "sin": (1, sp.sin, math.sin),
+    "cos": (1, sp.cos, math.cos),
+    "atan": (1, sp.atan, math.atan),
+    "erf": (1, sp.erf, math.erf),
+    "abs": (1, sp.Abs, abs),
+    "sigmoid": (1, _sigmoid, _f_sigmoid),
+    "softplus": (1, _softplus, _f_softplus),
+    "max": (2, sp.Max, max),
+    "min": (2, sp.Min, min),
+}
+_NAMES = {"x": (x, None), "pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
+
+ALLOWED = (
+    "Allowed: the variable x; the constants pi and e; numbers such as 2, 0.5 or 1e-3; "
+    "+ - * / and ** (power); parentheses; the functions exp, log, sqrt, tanh, sinh, cosh, "
+    "sin, cos, atan, erf, abs, sigmoid, softplus (one argument each) and max, min (two arguments)."
+)
+
+
+class RefusedExpression(ValueError):
+    """The reader's text was refused; ``reason`` says why in one sentence.
+
+    ``str(error)`` is the reason followed by :data:`ALLOWED`.
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"{reason}. {ALLOWED}")
+
+
+# What each refused kind of Python syntax is, in the reader's words.
+_SYNTAX = {
+    ast.Attribute: "attribute access (a.b) is",
+    ast.Subscript: "indexing or slicing (a[...]) is",
+    ast.Lambda: "lambda functions are",
+    ast.IfExp: "conditional expressions (a if c else b) are",
+    ast.Compare: "comparisons (<, ==, in, is, ...) are",
+    ast.BoolOp: "boolean operators (and, or) are",
+    ast.NamedExpr: "assignment expressions (:=) are",
+    ast.Starred: "starred arguments (*a) are",
+    ast.List: "lists are",
+    ast.Tuple: "tuples (a comma outside a function call) are",
+    ast.Set: "sets are",
+    ast.Dict: "dictionaries are",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "generator expressions are",
+    ast.JoinedStr: "f-strings are",
+    ast.FormattedValue: "f-strings are",
+    ast.Await: "await is",
+    ast.Yield: "yield is",
+    ast.YieldFrom: "yield is",
+    ast.Slice: "slices are",
+}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_GROUP = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
+_REFUSED_BINOPS = {
+    ast.BitXor: "^ (write ** for a power: in Python ^ is the bitwise exclusive or)",
+    ast.FloorDiv: "// (floor division)",
+    ast.Mod: "% (remainder)",
+    ast.MatMult: "@ (matrix product)",
+    ast.LShift: "<< (bit shift)",
+    ast.RShift: ">> (bit shift)",
+    ast.BitAnd: "& (bitwise and)",
+    ast.BitOr: "| (bitwise or)",
+}
+
+
+def _check_text(text) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string such as 'x*tanh(x)'; got {type(text).__name__}")
+    text = str.__str__(text)  # a plain str, whatever subclass came in
+    if len(text) > MAX_LENGTH:
+        raise RefusedExpression(f"the text is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
+    for i, ch in enumerate(text):
+        if not (" " <= ch <= "~"):
+            code = f"U+{ord(ch):04X}"
+            name = unicodedata.name(ch, "a control character")
+            raise RefusedExpression(
+                f"character {i + 1} is {code} ({name}); only printable ASCII characters are allowed "
+                "(letters that merely look like x, e or exp are refused)"
+            )
+    if "__" in text:
+        raise RefusedExpression("double underscores (__) are not allowed: they name Python internals")
+    if not text.strip():
+        raise RefusedExpression("the text is empty; type an expression in x, such as x*tanh(x)")
+    return text
+
+
+def _check_numbers(expr: sp.Expr) -> None:
+    """Refuse infinities, NaN, imaginary parts and oversized exact numbers."""
+    if expr.has(sp.zoo, sp.oo, sp.S.NegativeInfinity, sp.nan):
+        raise RefusedExpression(f"the expression becomes infinite or undefined ({expr})")
+    if expr.has(sp.I):
+        raise RefusedExpression(f"the expression is not real ({expr})")
+    for r in expr.atoms(sp.Rational):
+        if max(abs(r.p).bit_length(), r.q.bit_length()) > MAX_BITS:
+            raise RefusedExpression(
+                f"an exact number in the expression needs more than {MAX_BITS} bits; "
+                "use smaller powers or numbers with fewer digits"
+            )
+
+
+def _check_value(value: float | complex, what: str) -> float:
+    if isinstance(value, complex):
+        raise RefusedExpression(f"{what} is not a real number")
+    if not math.isfinite(value) or abs(value) > MAX_CONSTANT:
+        raise RefusedExpression(f"{what} is larger than 1e6 in magnitude")
+    return value
+
+
+def _number(node: ast.Constant, spelling: str) -> tuple[sp.Expr, float]:
+    v = node.value
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        kind = {str: "a string", bytes: "a bytes literal", complex: "an imaginary number"}.get(
+            type(v), repr(v)
+        )
+        raise RefusedExpression(
+            f"the text contains {kind}, which is not allowed; only real numbers such as 2 or 0.5"
+        )
+    if isinstance(v, int):
+        if abs(v) > MAX_CONSTANT:  # compare before converting a huge int to float
+            raise RefusedExpression(f"the number {spelling} is larger than 1e6 in magnitude")
+        return sp.Integer(v), float(v)
+    _check_value(v, f"the number {spelling}")
+    exact = fractions.Fraction(repr(v))  # shortest decimal form: 0.1 -> 1/10 exactly
+    value = sp.Rational(exact.numerator, exact.denominator)
+    if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_BITS:
+        raise RefusedExpression(f"the number {spelling} needs more than {MAX_BITS} bits as an exact fraction")
+    return value, v
+
+
+def _shown(spelling: str, value: float) -> str:
+    """``"2**2**2 = 16"``, or just ``"11"`` when the spelling is the value."""
+    return spelling if spelling == f"{value:g}" else f"{spelling} = {value:g}"
+
+
+class _Converter:
+    """Walks the syntax tree; every branch is a whitelisted construct."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def source(self, node: ast.AST) -> str:
+        """The reader's own spelling of a node, for messages."""
+        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+
+    def convert(self, node: ast.AST, depth: int) -> tuple[sp.Expr, float | None]:
+        """(SymPy expression, float value if constant else None)."""
+        if depth > MAX_DEPTH:
+            raise RefusedExpression(f"the expression is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ast.Constant):
+            return _number(node, self.source(node))
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node, depth)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        what = _SYNTAX.get(type(node), f"the Python construct {type(node).__name__} is")
+        raise RefusedExpression(f"{what} not allowed")
+
+    def _name(self, node: ast.Name):
+        if node.id in _NAMES:
+            return _NAMES[node.id]
+        if node.id in _FUNCTIONS:
+            raise RefusedExpression(f"{node.id} is a function: call it, as in {node.id}(x)")
+        raise RefusedExpression(
+            f"unknown name {node.id!r}; the only variable is x and the constants are pi and e"
+        )
+
+    def _unary(self, node: ast.UnaryOp, depth):
+        if not isinstance(node.op, (ast.UAdd, ast.USub)):
+            op = "not" if isinstance(node.op, ast.Not) else "~"
+            raise RefusedExpression(f"the operator {op!r} is not allowed")
+        expr, value = self.convert(node.operand, depth + 1)
+        if isinstance(node.op, ast.USub):
+            expr = -expr
+            value = None if value is None else -value
+        _check_numbers(expr)
+        return expr, value
+
+    def _binop(self, node: ast.BinOp, depth):
+        op = type(node.op)
+        if op not in _BINOPS:
+            what = _REFUSED_BINOPS.get(op, op.__name__)
+            raise RefusedExpression(f"the operator {what} is not allowed")
+        # A chain such as a + b - c + d is nested to the left in Python's tree;
+        # it reads as flat, so its left links do not count as nesting.
+        flat = op in _GROUP and type(node.left) is ast.BinOp and _GROUP.get(type(node.left.op)) == _GROUP[op]
+        left, lv = self.convert(node.left, depth if flat else depth + 1)
+        right, rv = self.convert(node.right, depth + 1)
+        if op is ast.Pow and rv is not None and abs(rv) > MAX_EXPONENT:
+            raise RefusedExpression(
+                f"the exponent {_shown(self.source(node.right), rv)} is too large: a constant exponent must lie in "
+                f"[-{MAX_EXPONENT}, {MAX_EXPONENT}]"
+            )
+        if op is ast.Div and rv == 0:
+            raise RefusedExpression("division by zero")
+        value = None
+        if lv is not None and rv is not None:
+            # Float arithmetic first: it cannot take long, and it refuses an
+            # oversized or complex constant before SymPy computes it exactly.
+            try:
+                value = {
+                    ast.Add: lambda: lv + rv,
+                    ast.Sub: lambda: lv - rv,
+                    ast.Mult: lambda: lv * rv,
+                    ast.Div: lambda: lv / rv,
+                    ast.Pow: lambda: lv**rv,
+                }[op]()
+            except OverflowError:
+                raise RefusedExpression(f"the constant {self.source(node)} is too large") from None
+            except ZeroDivisionError:
+                raise RefusedExpression(f"the constant {self.source(node)} divides by zero") from None
+            value = _check_value(value, f"the constant {self.source(node)}")
+        if op is ast.Pow and lv == 0 and rv is None:
+            raise RefusedExpression("0 raised to a power that depends on x is not defined for every x")
+        expr = {
+            ast.Add: lambda: left + right,
+            ast.Sub: lambda: left - right,
+            ast.Mult: lambda: left * right,
+            ast.Div: lambda: left / right,
+            ast.Pow: lambda: left**right,
+        }[op]()
+        _check_numbers(expr)
+        return expr, value
+
+    def _call(self, node: ast.Call, depth):
+        if not isinstance(node.func, ast.Name):
+            raise RefusedExpression(
+                "only the named functions can be called, as in tanh(x); not methods or results"
+            )
+        name = node.func.id
+        if name not in _FUNCTIONS:
+            if name in _NAMES:
+                raise RefusedExpression(f"{name} is not a function; write {name}*(...) to multiply")
+            raise RefusedExpression(f"{name!r} is not an allowed function")
+        arity, build, fbuild = _FUNCTIONS[name]
+        if node.keywords:
+            raise RefusedExpression(f"{name}() takes no keyword arguments")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise RefusedExpression("starred arguments (*a) are not allowed")
+        if len(node.args) != arity:
+            raise RefusedExpression(
+                f"{name}() takes {arity} argument{'s' if arity > 1 else ''}; got {len(node.args)}"
+            )
+        args = [self.convert(a, depth + 1) for a in node.args]
+        exprs = [a[0] for a in args]
+        values = [a[1] for a in args]
+        value = None
+        if all(v is not None for v in values):
+            try:
+                value = fbuild(*values)
+            except OverflowError:
+                raise RefusedExpression(f"{self.source(node)} is too large") from None
+            except ValueError:
+                raise RefusedExpression(f"{self.source(node)} is not defined") from None
+            value = _check_value(value, self.source(node))
+        expr = build(*exprs)
+        _check_numbers(expr)
+        return expr, value
+
+
+def parse_expression(text: str) -> sp.Expr:
+    """The reader's text as a SymPy expression in :data:`vanishing.activations.x`.
+
+    Never evaluates the text; refuses everything outside the grammar and the
+    limits in the module docstring with :class:`RefusedExpression` (a
+    ``ValueError``), and non-strings with ``TypeError``.  Chapter 10.
+
+    >>> parse_expression("x*sigmoid(x)")
+    x/(1 + exp(-x))
+    """
+    text = _check_text(text)
+    try:
+        with warnings.catch_warnings():
+            # Python warns about some odd spellings (``1if``, ``"\["``); refuse them instead
+            warnings.simplefilter("error")
+            tree = ast.parse(text, mode="eval")
+    except Warning as err:
+        raise RefusedExpression(f"not a valid expression ({err})") from None
+    except SyntaxError as err:
+        where = f" at character {err.offset}" if err.offset else ""
+        raise RefusedExpression(f"not a valid expression ({err.msg}{where})") from None
+    except (ValueError, MemoryError, RecursionError) as err:  # pragma: no cover - bounded by MAX_LENGTH
+        raise RefusedExpression(f"not a valid expression ({type(err).__name__})") from None
+    n_nodes = sum(isinstance(n, ast.expr) for n in ast.walk(tree))
+    if n_nodes > MAX_NODES:
+        raise RefusedExpression(f"the expression has {n_nodes} parts; at most {MAX_NODES} are allowed")
+    expr, _ = _Converter(text).convert(tree.body, 1)
+    if x not in expr.free_symbols:
+        raise RefusedExpression(
+            f"the expression does not depend on x (it is the constant {expr}); "
+            "a constant activation has slope 0 and passes no gradient back"
+        )
+    return expr
+
+
+# Heaviside is handed to numpy as an opaque function: lambdify would
+# otherwise rewrite Heaviside(a - Max(b, c)) into nested comparisons that
+# numpy.select cannot evaluate.
+_STEP = sp.Function("heaviside_half")
+_NUMPY = {"heaviside_half": lambda a: np.heaviside(a, 0.5)}
+
+
+def _numpy_function(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
+    """A numpy function of ``expr`` that never warns; overflow gives inf or NaN."""
+    opaque = expr.replace(sp.Heaviside, lambda arg, *h0: _STEP(arg))
+    fn = sp.lambdify(x, opaque, modules=[_NUMPY, "scipy", "numpy"])
+
+    def evaluate(z):
+        z = np.asarray(z, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(z))
+        if np.iscomplexobj(out):  # pragma: no cover - complex constants are refused
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return np.array(np.broadcast_to(out.astype(np.float64), z.shape))
+
+    return evaluate
+
+
+def _first_bad(values: np.ndarray) -> str:
+    bad = ~np.isfinite(values)
+    return f"{bad.sum()} of the {GRID.size} grid points, the first at x = {GRID[bad.argmax()]:.3f}"
+
+
+def _kinks(derivative: sp.Expr, slope: Callable) -> tuple[float, ...]:
+    """Points in EVAL_RANGE where f' jumps: zeros of Heaviside and sign arguments."""
+    points = []
+    for atom in derivative.atoms(sp.Heaviside, sp.sign):
+        g = _numpy_function(atom.args[0])
+        vals = g(GRID)
+        s = np.sign(vals)
+        candidates = list(GRID[s == 0])
+        for i in np.flatnonzero(s[:-1] * s[1:] < 0):
+            try:
+                candidates.append(scipy.optimize.brentq(lambda t, g=g: float(g(t)), GRID[i], GRID[i + 1]))
+            except (ValueError, RuntimeError):  # pragma: no cover - non-finite in between
+                candidates.append(0.5 * (GRID[i] + GRID[i + 1]))
+        for c in candidates:
+            h = 1e-7
+            left, right = slope(np.array([c - h, c + h]))
+            if np.isfinite(left) and np.isfinite(right) and abs(left - right) > 1e-6 * (1 + abs(left)):
+                points.append(round(float(c), 12) + 0.0)
+    return tuple(sorted(set(points)))
+
+
+def _largest_slope(d_vals: np.ndarray, slope: Callable):
+    """max |f'| and where: contiguous runs of grid points within 1e-9 of the top.
+
+    A run of one point is an isolated maximum; it is refined between its grid
+    neighbours, so the location is not limited to the grid step of 0.005.
+    """
+    mag = np.abs(d_vals)
+    near = np.flatnonzero(mag >= mag.max() * (1 - 1e-9))
+    runs = np.split(near, np.flatnonzero(np.diff(near) > 1) + 1)
+    best, where = float(mag.max()), []
+    for run in runs:
+        i, j = int(run[0]), int(run[-1])
+        if i == j and 0 < i < GRID.size - 1:
+            res = scipy.optimize.minimize_scalar(
+                lambda t: -abs(float(slope(t))),
+                bounds=(GRID[i - 1], GRID[i + 1]),
+                method="bounded",
+                options={"xatol": 1e-10},
+            )
+            if -res.fun >= mag[i]:
+                best = max(best, float(-res.fun))
+                where.append((float(res.x) + 0.0, float(res.x) + 0.0))
+                continue
+        where.append((round(float(GRID[i]), 12) + 0.0, round(float(GRID[j]), 12) + 0.0))
+    return best, tuple(where)
+
+
+@dataclass(frozen=True)
+class CustomActivation:
+    """Everything :func:`parse_activation` derives from the reader's text (chapter 10)."""
+
+    text: str  #: the text as typed
+    expression: sp.Expr  #: f, in activations.x
+    derivative: sp.Expr  #: f', derived by SymPy
+    forward: Callable  #: f on float arrays (numpy; never warns)
+    slope: Callable  #: f' on float arrays
+    max_slope: float  #: the largest |f'| on GRID (refined between grid points)
+    max_at: tuple[
+        tuple[float, float], ...
+    ]  #: where: one (start, end) per separate maximum; start == end for a point
+    slope_at_zero: float  #: f'(0)
+    at_edge: bool  #: |f'| peaks at an end point of GRID only, so it may be larger outside EVAL_RANGE
+    kinks: tuple[float, ...]  #: points in EVAL_RANGE where f' jumps
+    activation: activations.Activation  #: for chain.* and mlp.MLP
+
+    def where_max(self, digits: int = 4) -> str:
+        """Where |f'| is largest, in words: ``"x = 1.4902"``, ``"x from 0.005 to 10"``."""
+
+        def fmt(v):
+            return f"{round(v, digits) + 0.0:.{digits}f}"  # never "-0.0000"
+
+        parts = [f"x = {fmt(a)}" if a == b else f"x from {fmt(a)} to {fmt(b)}" for a, b in self.max_at]
+        return " and ".join(parts)
+
+
+@lru_cache(maxsize=128)
+def _parse_activation(text: str, name: str) -> CustomActivation:
+    expr = parse_expression(text)
+    deriv = sp.diff(expr, x)
+    forward, slope = _numpy_function(expr), _numpy_function(deriv)
+    try:
+        f_vals, d_vals = forward(GRID), slope(GRID)
+    except (ArithmeticError, TypeError, ValueError) as err:  # pragma: no cover - defensive
+        raise RefusedExpression(
+            f"f or f' could not be evaluated numerically ({type(err).__name__})"
+        ) from None
+    lo, hi = EVAL_RANGE
+    if not np.all(np.isfinite(f_vals)):
+        raise RefusedExpression(
+            f"f is not a finite real number at {_first_bad(f_vals)} (overflow, or outside its domain); "
+            f"an activation must be defined on all of [{lo:g}, {hi:g}]"
+        )
+    if not np.all(np.isfinite(d_vals)):
+        raise RefusedExpression(
+            f"the slope f' is not a finite real number at {_first_bad(d_vals)}; "
+            f"an activation needs a finite slope on all of [{lo:g}, {hi:g}]"
+        )
+    max_slope, max_at = _largest_slope(d_vals, slope)
+    kinks = _kinks(deriv, slope)
+    return CustomActivation(
+        text=text,
+        expression=expr,
+        derivative=deriv,
+        forward=forward,
+        slope=slope,
+        max_slope=max_slope,
+        max_at=max_at,
+        slope_at_zero=float(slope(0.0)) + 0.0,  # + 0.0 turns -0.0 into 0.0
+        at_edge=any(a == b and a in (GRID[0], GRID[-1]) for a, b in max_at),  # not a plateau
+        kinks=kinks,
+        activation=activations.custom(name, forward, slope, expr, kinks=kinks),
+    )
+
+
+def parse_activation(text: str, name: str | None = None) -> CustomActivation:
+    """Parse, differentiate and measure the reader's activation (chapter 10).
+
+    ``text`` is read by :func:`parse_expression`; SymPy derives f'; f and f'
+    must be finite real numbers on all of :data:`GRID`, otherwise
+    :class:`RefusedExpression` says where they are not.  ``name`` (default:
+    the text) names the returned ``activation``.  Results are cached by text.
+
+    >>> act = parse_activation("tanh(x)")
+    >>> act.derivative
+    1 - tanh(x)**2
+    >>> act.max_slope, act.where_max()
+    (1.0, 'x = 0.0000')
+    """
+    text = _check_text(text)
+    if name is None:
+        name = text.strip()
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError("name must be a non-empty string")
+    return _parse_activation(text, name)
+
+
+@dataclass(frozen=True)
+class DepthDecay:
+    """``|da_d/dz_1|`` over random chains, summarised per depth (chapter 10).
+
+    Chains whose gradient overflowed (infinite or NaN) count as ``+inf`` in
+    the quantiles, so a median of ``inf`` means most chains blew up.
+    """
+
+    depths: np.ndarray  #: 1..max_depth
+    low: np.ndarray  #: 10th percentile of |da_d/dz_1|
+    median: np.ndarray  #: median
+    high: np.ndarray  #: 90th percentile
+    finite: np.ndarray  #: share of chains whose gradient is a finite number
+    zero: np.ndarray  #: share of chains whose gradient is exactly 0
+
+    @property
+    def rate(self) -> float:
+        """Typical factor per layer: ``(median_D / median_1) ** (1 / (D - 1))``.
+
+        NaN when that is undefined (one depth only, or a median of 0 or inf).
+        """
+        first, last = self.median[0], self.median[-1]
+        n = self.depths.size
+        if n < 2 or not (0 < first < np.inf and 0 < last < np.inf):
+            return float("nan")
+        return float(np.exp((np.log(last) - np.log(first)) / (n - 1)))
+
+
+def depth_decay(
+    activation, max_depth: int, n_chains: int, rng, *, weight_bound: float = math.e
+) -> DepthDecay:
+    """How the first-layer gradient of random chains changes with depth (chapter 10).
+
+    ``activation`` is a :class:`CustomActivation`, an ``Activation`` or a
+    registry name.  The chains are those of
+    :func:`vanishing.chain.first_layer_gradients`: weights uniform on
+    ``[-weight_bound, weight_bound]``, biases N(0, 1), inputs uniform on
+    [-1, 1].  The default bound ``e`` makes the typical weight magnitude 1
+    (``E[ln|w|] = ln(weight_bound) - 1 = 0``), so the trend with depth comes
+    from the activation's slope, not from the weights.  Overflow in a chain
+    (a reader's ``x**3`` can overflow) is counted, not warned about.
+    """
+    max_depth = check_int("max_depth", max_depth, low=1)
+    n_chains = check_int("n_chains", n_chains, low=1)
+    rng = check_generator("rng", rng)
+    weight_bound = check_real("weight_bound", weight_bound, low=0.0)
+    act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
+    with np.errstate(all="ignore"):
+        grads = chain.first_layer_gradients(
+            max_depth, n_chains, rng, weight_bound=weight_bound, activation=act
+        )
+    finite = np.isfinite(grads)
+    values = np.where(finite, grads, np.inf)
+    q = np.quantile(values, (0.1, 0.5, 0.9), axis=0, method="inverted_cdf")
+    return DepthDecay(
+        depths=np.arange(1, max_depth + 1),
+        low=q[0],
+        median=q[1],
+        high=q[2],
+        finite=finite.mean(axis=0),
+        zero=(grads == 0).mean(axis=0),
+    )
+
+
+def typical_slopes(activation, *, scale: float = 1.0) -> tuple[float, float]:
+    """Geometric mean and root mean square of ``|f'(z)|`` for ``z ~ N(0, scale**2)`` (chapter 10).
+
+    The geometric mean ``exp(E[ln |f'(z)|])`` is the typical factor a
+    single-neuron layer contributes when the weights' geometric mean is 1; it
+    is 0 when ``f'`` vanishes on an interval (not at isolated points, whose
+    logarithm is integrable).  The root mean square
+    ``sqrt(E[f'(z)**2])`` is the factor that matters for a wide layer, where
+    many units are summed (for the ReLU, E[f'(z)**2] = 1/2, and He et al.'s
+    2015 weight variance 2/n makes ``n Var(w) E[f'(z)**2] = 1``).  Computed by the midpoint rule with 16000 points on ``[-8 scale, 8 scale]``
+    (``scale`` at most 1.25, so that this stays inside :data:`EVAL_RANGE`).
+    """
+    scale = check_real("scale", scale, low=0.0, high=1.25, low_open=True)
+    act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
+    h = 16.0 * scale / 16000
+    z = -8.0 * scale + h * (np.arange(16000) + 0.5)  # midpoints
+    weights = np.exp(-0.5 * (z / scale) ** 2)
+    weights /= weights.sum()
+    slope = np.abs(act.derivative(z))
+    rms = float(np.sqrt(np.sum(weights * slope**2)))
+    zero = slope == 0
+    if np.any(weights[zero & (np.roll(zero, 1) | np.roll(zero, -1))] > 1e-12):
+        return 0.0, rms  # f' = 0 on an interval: ln|f'| = -inf there
+    # ln|f'| may have integrable singularities at isolated zeros of f' (x**3
+    # at 0): adaptive quadrature, told where the local minima of |f'| are.
+    interior = (slope[1:-1] <= slope[:-2]) & (slope[1:-1] <= slope[2:])
+    points = z[1:-1][interior][:50]
+    norm = scale * math.sqrt(2 * math.pi)
+
+    def integrand(t):
+        value = abs(float(act.derivative(t)))
+        return -np.inf if value == 0 else math.exp(-0.5 * (t / scale) ** 2) / norm * math.log(value)
+
+    log_mean, _, info = scipy.integrate.quad(
+        integrand, -8.0 * scale, 8.0 * scale, points=points, limit=400, full_output=1
+    )[:3]
+    if not math.isfinite(log_mean) or (isinstance(info, dict) and info.get("ier", 0) not in (0,)):
+        keep = ~zero  # fall back on the midpoint rule
+        log_mean = np.sum(weights[keep] * np.log(slope[keep])) / np.sum(weights[keep])
+    return float(np.exp(log_mean)), rms
