@@ -1,4 +1,4 @@
-"""Chapter 6: dead units in Leaky ReLU chains, PReLU's learned slopes, RReLU's two conventions."""
+"""Chapter 6: inactive units in Leaky ReLU chains, PReLU's learned slopes, RReLU's two conventions."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def hand_rolled_first_layer_gradient(w, b, x, alpha):
     return grad
 
 
-# -- dead units in a chain ----------------------------------------------------
+# -- inactive units in a chain ------------------------------------------------
 def test_alpha_zero_is_exactly_the_relu_chain():
     s = leaky.leaky_chain_gradients(0.0, 12, np.random.default_rng(5), n_chains=300)
     w, b = chain.random_chains(12, 300, np.random.default_rng(5))
@@ -34,20 +34,20 @@ def test_alpha_zero_is_exactly_the_relu_chain():
     np.testing.assert_array_equal(s.grads, np.abs(relu.dout_dz[:, 0]))
 
 
-def test_alpha_zero_kills_the_gradient_exactly_when_a_unit_is_dead():
+def test_alpha_zero_kills_the_gradient_exactly_when_a_unit_is_inactive():
     s = leaky.leaky_chain_gradients(0.0, 4, np.random.default_rng(6), n_chains=4000)
-    killed = s.dead_counts >= 1
+    killed = s.inactive_counts >= 1
     assert np.all(s.grads[killed] == 0.0)
     assert np.all(s.grads[~killed] > 0.0)
     assert s.zero_fraction == pytest.approx(killed.mean())
-    # P(no dead unit) = 2**-4 = 0.0625; 4000 chains: standard error 0.0038
+    # P(no inactive unit) = 2**-4 = 0.0625; 4000 chains: standard error 0.0038
     assert abs((1 - s.zero_fraction) - 0.0625) < 0.015
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.01, 0.1, 0.3, 0.9])
-def test_gradient_is_alpha_to_the_number_of_dead_units_times_the_weights(alpha):
+def test_gradient_is_alpha_to_the_number_of_inactive_units_times_the_weights(alpha):
     s = leaky.leaky_chain_gradients(alpha, 15, np.random.default_rng(7), n_chains=500)
-    predicted = leaky.predicted_gradient(alpha, s.weights, s.dead)
+    predicted = leaky.predicted_gradient(alpha, s.weights, s.inactive)
     np.testing.assert_allclose(s.grads, predicted, rtol=1e-12, atol=0.0)
 
 
@@ -86,15 +86,15 @@ def test_chain_gradient_agrees_with_finite_differences():
     np.testing.assert_allclose(s.grads[away], numeric[away], rtol=1e-6, atol=1e-9)
 
 
-def test_dead_counts_follow_a_fair_coin_per_layer():
-    np.testing.assert_allclose(leaky.dead_count_pmf(3), [1 / 8, 3 / 8, 3 / 8, 1 / 8])
-    assert leaky.dead_count_pmf(40).sum() == pytest.approx(1.0)
+def test_inactive_counts_follow_a_fair_coin_per_layer():
+    np.testing.assert_allclose(leaky.inactive_count_pmf(3), [1 / 8, 3 / 8, 3 / 8, 1 / 8])
+    assert leaky.inactive_count_pmf(40).sum() == pytest.approx(1.0)
     s = leaky.leaky_chain_gradients(0.1, 6, np.random.default_rng(11), n_chains=20_000)
-    observed = np.bincount(s.dead_counts, minlength=7) / 20_000
-    assert np.max(np.abs(observed - leaky.dead_count_pmf(6))) < 0.012
-    assert abs(s.dead_fraction - 0.5) < 0.005
+    observed = np.bincount(s.inactive_counts, minlength=7) / 20_000
+    assert np.max(np.abs(observed - leaky.inactive_count_pmf(6))) < 0.012
+    assert abs(s.inactive_fraction - 0.5) < 0.005
     # and layer by layer, not only on average
-    assert np.all(np.abs(s.dead.mean(axis=0) - 0.5) < 0.015)
+    assert np.all(np.abs(s.inactive.mean(axis=0) - 0.5) < 0.015)
 
 
 def test_expected_log_of_a_standard_normal_weight():
@@ -124,6 +124,7 @@ def test_describe_says_what_the_frame_shows():
     text = leaky.describe_leaky_chain(0.1, 10)
     assert "alpha 0.1" in text and "depth 10" in text and "none of the gradients is 0" in text
     assert "decades" in text
+    assert "% of units are inactive" in text
     assert "every one of the 2000" in leaky.describe_leaky_chain(0.0, 40)
     assert "% of the first-layer gradients are exactly 0" in leaky.describe_leaky_chain(0.0, 5)
 
@@ -145,10 +146,10 @@ def test_chain_sampler_refuses_bad_arguments(kwargs, error, match):
 def test_chain_sampler_and_helpers_refuse_bad_arguments():
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         leaky.leaky_chain_gradients(0.1, 3, rng=0)
-    with pytest.raises(ValueError, match="dead must be a boolean array"):
+    with pytest.raises(ValueError, match="inactive must be a boolean array"):
         leaky.predicted_gradient(0.1, np.ones((2, 3)), np.ones((2, 3)))
     with pytest.raises(ValueError, match="depth must be an integer"):
-        leaky.dead_count_pmf(0)
+        leaky.inactive_count_pmf(0)
     with pytest.raises(ValueError, match="weight_std must be in"):
         leaky.expected_log10_gradient(0.1, 3, weight_std=0.0)
 
@@ -200,6 +201,8 @@ def test_train_prelu_records_every_slope_from_0_25():
     assert np.all(q[0] <= q[1]) and np.all(q[1] <= q[2])
     with pytest.raises(ValueError, match="quantiles must be"):
         leaky.slope_quantiles(run, (0.5, 2.0))
+    with pytest.raises(TypeError, match="run must be a PReLURun"):
+        leaky.slope_quantiles(run.history)
 
 
 def test_train_prelu_is_reproducible():
@@ -255,3 +258,5 @@ def test_rrelu_helpers_refuse_bad_arguments():
         leaky.paper_rrelu_slopes(3, None)
     with pytest.raises(ValueError, match="finite"):
         leaky.rrelu_mean_shift(leaky.rrelu_conventions()["paper"], [np.nan], np.random.default_rng(0))
+    with pytest.raises(TypeError, match="convention must be an RReLUConvention"):
+        leaky.rrelu_mean_shift("paper", [1.0], np.random.default_rng(0))

@@ -61,3 +61,5 @@ def test_selu_depth_plot_and_description(gain, input_std):
     plt.close(fig)
     text = plotting.describe_selu_depth(gain, input_std)
     assert f"Weight variance {gain:g}/n" in text and "layer 40" in text
+    _, (_, std_th) = selu.selu_depth_curves(gain, input_std, 40, 128, 0)
+    assert f"Gaussian prediction for layer 40: {std_th[-1]:.3g}" in text

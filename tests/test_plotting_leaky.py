@@ -26,10 +26,12 @@ def test_leaky_family_draws_each_slope_and_its_derivative():
     plt.close(fig)
 
 
-def test_leaky_chain_figure_reports_dead_units_and_zero_gradients():
+def test_leaky_chain_figure_reports_inactive_units_and_zero_gradients():
     fig = plotting.plot_leaky_chain(alpha=0.1, depth=8, n_chains=300)
     left, right = fig.axes
     assert "α = 0.1, depth 8" in fig._suptitle.get_text()
+    assert "% of units inactive" in fig._suptitle.get_text()
+    assert right.get_xlabel() == "inactive units per chain, k"
     assert sum(p.get_height() for p in left.patches) == 300  # every chain has a non-zero gradient
     assert len(right.patches) == 9  # k = 0..8
     assert {ln.get_linestyle() for ln in left.lines} == {"--", ":"}

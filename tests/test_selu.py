@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 from scipy import integrate, special
 
-from vanishing import activations, selu
+from vanishing import activations, mlp, selu
 
 ALPHA, LAM = activations.SELU_ALPHA, activations.SELU_LAMBDA
 
@@ -310,3 +310,50 @@ def test_track_training_is_deterministic_and_shaped():
     assert a.median_unit_mean.shape == (2,) and a.layer_mean.shape == (2, 2) and a.loss.shape == (2,)
     np.testing.assert_array_equal(a.loss, b.loss)
     assert 0.0 <= a.test_accuracy <= 1.0
+
+
+# -- gradient checks for the chapter's experiments ---------------------------------------
+def _central_difference(net, X, targets, loss, array, idx, h=1e-6):
+    old = array[idx]
+    array[idx] = old + h
+    up = net.loss_and_gradients(X, targets, loss).loss
+    array[idx] = old - h
+    down = net.loss_and_gradients(X, targets, loss).loss
+    array[idx] = old
+    return (up - down) / (2 * h)
+
+
+@pytest.mark.parametrize("activation", [("elu", 1.0), ("elu", 2.0), ("selu", None)])
+def test_network_gradients_for_elu_and_selu_match_finite_differences(activation):
+    """Chapter 7 trains ELU networks and profiles ELU and SELU networks: check their backpropagation."""
+    name, alpha = activation
+    act = activations.get(name, alpha=alpha) if alpha is not None else activations.get(name)
+    rng = np.random.default_rng(21)
+    net = mlp.MLP.initialise([4, 6, 5, 3], act, "he_normal", rng)
+    for b in net.biases:
+        b[:] = rng.normal(0.0, 0.3, b.shape)  # non-zero biases: both branches of the activation are used
+    X = rng.normal(size=(9, 4))
+    y = rng.integers(0, 3, size=9)
+    g = net.loss_and_gradients(X, y, "cross_entropy")
+    for params, grads in ((net.weights, g.weights), (net.biases, g.biases)):
+        for p, analytic in zip(params, grads, strict=True):
+            numeric = np.array(
+                [_central_difference(net, X, y, "cross_entropy", p, idx) for idx in np.ndindex(p.shape)]
+            ).reshape(p.shape)
+            np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_backward_signal_statistic_is_the_spread_of_dL_dz():
+    """The "backward signal" the chapter reports is the standard deviation of dL/dz per layer.
+
+    With a single example dL/db_l = dL/dz_l, so finite differences in the biases give
+    dL/dz independently of the backward pass.
+    """
+    rng = np.random.default_rng(22)
+    net = mlp.MLP.initialise([5, 7, 7, 7, 5], "selu", "lecun_normal", rng)
+    X = rng.normal(size=(1, 5))
+    targets = rng.normal(size=(1, 5))
+    stats = net.loss_and_gradients(X, targets, "mse").stats
+    for layer, b in enumerate(net.biases[:-1]):
+        dz = np.array([_central_difference(net, X, targets, "mse", b, (i,)) for i in range(b.size)])
+        assert stats.delta_std[layer] == pytest.approx(dz.std(), rel=1e-6)

@@ -2,15 +2,16 @@
 
 Three questions, one section each:
 
-* **What does a dead unit cost in a chain?**  :func:`leaky_chain_gradients`
+* **What does an inactive unit cost in a chain?**  :func:`leaky_chain_gradients`
   runs random single-neuron chains (:mod:`vanishing.chain`) with a Leaky ReLU
   of slope ``alpha`` and records the gradient that reaches the first layer and
-  which units were dead.  In a chain evaluated on one input, unit ``j`` is
-  *dead* when its pre-activation is ``z_j <= 0``: its slope is then ``alpha``
-  instead of 1, so its per-layer factor is ``alpha * w_j``.  The first-layer
-  gradient is exactly ``alpha**k * prod_{j>=2} |w_j|`` with ``k`` the number of
-  dead units (:func:`predicted_gradient`); with ``alpha = 0`` a single dead unit
-  makes it exactly zero.
+  which units were inactive.  In a chain evaluated on one input, unit ``j`` is
+  *inactive* when its pre-activation is ``z_j <= 0``: its slope is then
+  ``alpha`` instead of 1, so its per-layer factor is ``alpha * w_j``.  The
+  first-layer gradient is exactly ``alpha**k * prod_{j>=2} |w_j|`` with ``k``
+  the number of inactive units (:func:`predicted_gradient`); with ``alpha = 0``
+  a single inactive unit makes it exactly zero, and since the chain sees no
+  other input, that unit is then a dead unit in the glossary's sense.
 * **Where does gradient descent take PReLU's slopes?**  :func:`train_prelu`
   trains a small PReLU network on two moons and keeps every slope after every
   epoch; :func:`slope_quantiles` summarises them per layer, and
@@ -39,9 +40,9 @@ __all__ = [
     "PReLURun",
     "RReLUConvention",
     "alpha_finite_differences",
-    "dead_count_pmf",
     "describe_leaky_chain",
     "expected_log10_gradient",
+    "inactive_count_pmf",
     "leaky_chain_gradients",
     "paper_rrelu_slopes",
     "predicted_gradient",
@@ -56,7 +57,7 @@ LOG_ABS_NORMAL = -(0.57721566490153286061 + math.log(2.0)) / 2.0
 
 
 # --------------------------------------------------------------------------
-# Dead units in a chain
+# Inactive units in a chain
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LeakyChainSample:
@@ -75,19 +76,19 @@ class LeakyChainSample:
         return self.weights.shape[1]
 
     @property
-    def dead(self) -> np.ndarray:
-        """(n_chains, depth) booleans: unit j is dead on this chain's input (z_j <= 0)."""
+    def inactive(self) -> np.ndarray:
+        """(n_chains, depth) booleans: unit j is inactive on this chain's input (z_j <= 0)."""
         return self.z <= 0
 
     @property
-    def dead_counts(self) -> np.ndarray:
-        """Number of dead units in each chain, k in 0..depth."""
-        return self.dead.sum(axis=1)
+    def inactive_counts(self) -> np.ndarray:
+        """Number of inactive units in each chain, k in 0..depth."""
+        return self.inactive.sum(axis=1)
 
     @property
-    def dead_fraction(self) -> float:
-        """Share of all units (every layer of every chain) that are dead."""
-        return float(self.dead.mean())
+    def inactive_fraction(self) -> float:
+        """Share of all units (every layer of every chain) that are inactive."""
+        return float(self.inactive.mean())
 
     @property
     def zero_fraction(self) -> float:
@@ -114,27 +115,28 @@ def leaky_chain_gradients(
     return LeakyChainSample(alpha=alpha, weights=w, z=g.z, grads=np.abs(g.dout_dz[:, 0]))
 
 
-def predicted_gradient(alpha, weights, dead) -> np.ndarray:
+def predicted_gradient(alpha, weights, inactive) -> np.ndarray:
     """``alpha**k * prod_{j>=2} |w_j|``: the first-layer gradient the theory predicts.
 
-    ``weights`` and ``dead`` have shape ``(..., depth)``; ``k`` counts the dead
-    units.  The first weight does not appear: ``da_n/dz_1`` starts at ``f'(z_1)``.
+    ``weights`` and ``inactive`` have shape ``(..., depth)``; ``k`` counts the
+    inactive units.  The first weight does not appear: ``da_n/dz_1`` starts at ``f'(z_1)``.
     """
     alpha = check_real("alpha", alpha, low=0.0, high=1.0, high_open=True)
     w = as_float_array("weights", weights)
-    dead = np.asarray(dead)
-    if dead.dtype != bool or dead.shape != w.shape:
-        raise ValueError(f"dead must be a boolean array of the weights' shape {w.shape}")
-    k = dead.sum(axis=-1)
-    return np.power(alpha, k) * np.prod(np.abs(w[..., 1:]), axis=-1)  # 0.0**0 == 1: no dead unit, no loss
+    inactive = np.asarray(inactive)
+    if inactive.dtype != bool or inactive.shape != w.shape:
+        raise ValueError(f"inactive must be a boolean array of the weights' shape {w.shape}")
+    k = inactive.sum(axis=-1)
+    # 0.0**0 == 1: no inactive unit, no loss
+    return np.power(alpha, k) * np.prod(np.abs(w[..., 1:]), axis=-1)
 
 
-def dead_count_pmf(depth) -> np.ndarray:
-    """P(k dead units) for k = 0..depth in a random chain: Binomial(depth, 1/2).
+def inactive_count_pmf(depth) -> np.ndarray:
+    """P(k inactive units) for k = 0..depth in a random chain: Binomial(depth, 1/2).
 
     With zero-mean symmetric weights and biases drawn afresh for every layer,
     flipping the signs of ``(w_j, b_j)`` flips the sign of ``z_j`` whatever came
-    before, so every unit is dead with probability 1/2, independently.
+    before, so every unit is inactive with probability 1/2, independently.
     """
     depth = check_int("depth", depth, low=1)
     return np.array([math.comb(depth, k) for k in range(depth + 1)], dtype=float) / 2.0**depth
@@ -154,7 +156,7 @@ def expected_log10_gradient(alpha, depth, *, weight_std=1.0) -> float:
 def describe_leaky_chain(alpha=0.1, depth=10, *, n_chains=2000, seed=0) -> str:
     """Alt text for one frame of the chapter-6 widget: what the frame shows, with numbers."""
     s = leaky_chain_gradients(alpha, depth, np.random.default_rng(seed), n_chains=n_chains)
-    start = f"Leaky ReLU chains with alpha {alpha:g} and depth {depth}: {100 * s.dead_fraction:.0f} % of units are dead"
+    start = f"Leaky ReLU chains with alpha {alpha:g} and depth {depth}: {100 * s.inactive_fraction:.0f} % of units are inactive"
     if s.zero_fraction == 1.0:
         return start + f", and every one of the {n_chains} first-layer gradients is exactly 0."
     live = s.grads[s.grads > 0]
@@ -169,7 +171,7 @@ def describe_leaky_chain(alpha=0.1, depth=10, *, n_chains=2000, seed=0) -> str:
     gap = depth / 2 * -math.log10(alpha)
     return (
         start
-        + f", none of the gradients is 0, {tail}, on average {gap:.1f} decades below chains without dead units."
+        + f", none of the gradients is 0, {tail}, on average {gap:.1f} decades below chains without inactive units."
     )
 
 
@@ -228,6 +230,8 @@ def train_prelu(
 
 def slope_quantiles(run: PReLURun, quantiles=(0.0, 0.1, 0.5, 0.9, 1.0)) -> np.ndarray:
     """Quantiles of the slopes over each layer's units: shape ``(len(quantiles), epochs + 1, layers)``."""
+    if not isinstance(run, PReLURun):
+        raise TypeError(f"run must be a PReLURun from train_prelu; got {type(run).__name__}")
     q = np.asarray(quantiles, dtype=float)
     if q.ndim != 1 or np.any((q < 0) | (q > 1)):
         raise ValueError("quantiles must be a 1-D sequence of numbers in [0, 1]")
@@ -311,6 +315,8 @@ def rrelu_mean_shift(convention: RReLUConvention, x, rng) -> tuple[float, float]
     Training draws one slope per element with ``convention.sample``; evaluation
     uses ``convention.eval_slope``.  Returns ``(train_mean, eval_mean)``.
     """
+    if not isinstance(convention, RReLUConvention):
+        raise TypeError(f"convention must be an RReLUConvention; got {type(convention).__name__}")
     rng = check_generator("rng", rng)
     x = np.asarray(as_float_array("x", x), dtype=np.float64)
     slopes = convention.sample(x.shape, rng)

@@ -12,12 +12,13 @@ Three groups of tools:
   :func:`pooled_moment_map`, the iterated map :func:`trajectory`, its
   Jacobian :func:`jacobian`, and :func:`fixed_point_parameters`, which
   solves the fixed-point conditions for ``alpha`` and ``lambda`` numerically.
-* **Deep networks at initialisation, forward only.**  :func:`forward_pass`
+* **Deep networks at initialisation.**  :func:`forward_pass`
   and :func:`forward_statistics` push a batch through ``depth`` square
   layers with weights ``N(0, gain / width)`` (``gain = 1``: LeCun normal,
   ``gain = 2``: He normal), optionally with standard or alpha dropout;
-  :func:`compare_profiles` runs :func:`vanishing.initialisation.profile` for
-  the three pairings the chapter compares; :func:`bias_shift_curves` and
+  :func:`compare_profiles` runs :func:`vanishing.initialisation.profile`
+  (forward and backward statistics) for the three pairings the chapter
+  compares; :func:`bias_shift_curves` and
   :func:`selu_depth_curves` (cached) feed the chapter's two widgets, and
   :func:`track_training` follows the mean activations while a network learns.
   :func:`alpha_dropout` and :func:`standard_dropout` apply the two kinds of

@@ -216,10 +216,11 @@ def plot_selu_depth(
 
 def describe_selu_depth(gain: float, input_std: float) -> str:
     """Alt text of one frame of :func:`plot_selu_depth`."""
-    stats, _ = selu.selu_depth_curves(float(gain), float(input_std), 40, 128, 0)
+    stats, (_, std_th) = selu.selu_depth_curves(float(gain), float(input_std), 40, 128, 0)
     s, m = stats.act_std, stats.act_mean
     return (
         f"Weight variance {gain:g}/n, input standard deviation {input_std:g}: the activations' standard "
-        f"deviation is {s[0]:.2f} in layer 1, {s[9]:.2f} in layer 10 and {s[-1]:.3g} in layer 40, and "
-        f"their mean is {m[0]:.2f}, {m[9]:.2f} and {m[-1]:.3g}; the Gaussian theory follows the same path."
+        f"deviation is {s[0]:.2f} in layer 1, {s[9]:.2f} in layer 10 and {s[-1]:.3g} in layer 40 "
+        f"(Gaussian prediction for layer 40: {std_th[-1]:.3g}), and their mean is {m[0]:.2f}, "
+        f"{m[9]:.2f} and {m[-1]:.3g}."
     )

@@ -43,15 +43,16 @@ def plot_leaky_family(alphas=(0.0, 0.01, 0.1, 0.3)):
 
 
 def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 2000, seed: int = 0):
-    """Chapter 6's widget: what dead units do to the gradient of random Leaky ReLU chains.
+    """Chapter 6's widget: what inactive units do to the gradient of random Leaky ReLU chains.
 
     Left: histogram of ``log10 |da_n/dz_1|`` over the chains whose gradient is
     not exactly 0, with the theoretical mean (dashed) and the mean the same
-    weights would give with no dead unit (dotted).  Right: how many units of
-    each chain are dead, against the Binomial(depth, 1/2) prediction.
+    weights would give with no inactive unit (dotted).  Right: how many units
+    of each chain are inactive (``z_j <= 0``), against the Binomial(depth, 1/2)
+    prediction.
     """
     s = leaky.leaky_chain_gradients(alpha, depth, np.random.default_rng(seed), n_chains=n_chains)
-    counts = np.bincount(s.dead_counts, minlength=depth + 1) / n_chains
+    counts = np.bincount(s.inactive_counts, minlength=depth + 1) / n_chains
     ks = np.arange(depth + 1)
     live = s.grads[s.grads > 0]
     # One x-range per depth, wide enough for every slope down to 0.01.
@@ -62,13 +63,13 @@ def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 200
         fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.80})
         if live.size:
             left.hist(np.log10(live), bins=np.linspace(lo, hi, 61), color=COLORS[0], alpha=0.8)
-        no_dead = leaky.expected_log10_gradient(1.0, depth)
-        left.axvline(no_dead, color="#555555", ls=":", lw=1.2)
+        none_inactive = leaky.expected_log10_gradient(1.0, depth)
+        left.axvline(none_inactive, color="#555555", ls=":", lw=1.2)
         if alpha > 0:
             left.axvline(leaky.expected_log10_gradient(alpha, depth), color="k", ls="--", lw=1.2)
-            left.set_title("dashed: theory; dotted: no dead units", fontsize=9)
+            left.set_title("dashed: theory; dotted: no inactive units", fontsize=9)
         else:
-            left.set_title("dotted: theory with no dead units", fontsize=9)
+            left.set_title("dotted: theory with no inactive units", fontsize=9)
             left.text(
                 0.04,
                 0.9,
@@ -83,13 +84,13 @@ def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 200
         left.set_ylabel("chains")
         colors = [COLORS[0] if (alpha > 0 or k == 0) else COLORS[1] for k in ks]
         right.bar(ks, counts, color=colors, alpha=0.8, width=0.8)
-        right.plot(ks, leaky.dead_count_pmf(depth), "k.", ms=4)
-        right.set_xlabel("dead units per chain, k")
+        right.plot(ks, leaky.inactive_count_pmf(depth), "k.", ms=4)
+        right.set_xlabel("inactive units per chain, k")
         right.set_ylabel("share of chains")
         note = "dots: Binomial(n, ½)" + ("" if alpha > 0 else "\norange: gradient exactly 0")
         right.set_title(note, fontsize=9)
         fig.suptitle(
-            f"α = {alpha:g}, depth {depth}: {100 * s.dead_fraction:.0f} % of units dead, "
+            f"α = {alpha:g}, depth {depth}: {100 * s.inactive_fraction:.0f} % of units inactive, "
             f"{100 * s.zero_fraction:.1f} % of gradients exactly 0",
             fontsize=10,
         )
