@@ -209,6 +209,21 @@ def test_random_orthogonal_has_every_singular_value_one():
     assert np.linalg.norm(W, 2) == pytest.approx(1.7, rel=1e-12)
 
 
+def test_sum_outer_is_the_sum_of_outer_products_over_steps_and_batch():
+    rng = np.random.default_rng(30)
+    a, b = rng.standard_normal((4, 3, 5)), rng.standard_normal((4, 3, 2))
+    expected = sum(np.outer(a[t, k], b[t, k]) for t in range(4) for k in range(3))
+    np.testing.assert_allclose(R._sum_outer(a, b), expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("widget", [R.gradient_through_time, R.lstm_cell_gradient_through_time])
+def test_widget_functions_validate_the_seed(widget):
+    with pytest.raises(ValueError, match="seed"):
+        widget(1.0, 10, seed=-1)
+    with pytest.raises(TypeError, match="seed"):
+        widget(1.0, 10, seed=0.5)
+
+
 # -- the LSTM's cell-state path -----------------------------------------------------
 def test_cell_state_path_is_the_forget_gate_one_step_back():
     """With h_{t-1} fixed, dc_t/dc_{t-1} = diag(f_t): send back a unit gradient from c_t alone."""

@@ -347,6 +347,15 @@ def _check_external(name, value, T: int, batch: int, n_hidden: int) -> np.ndarra
     return value
 
 
+def _sum_outer(a, b):
+    """``sum_t a[t]^T b[t]`` for ``a`` of shape ``(T, batch, m)`` and ``b`` of shape ``(T, batch, k)``.
+
+    One matrix product over the stacked steps: the same sum as
+    ``np.einsum("tbi,tbj->ij", a, b)``, several times faster (BLAS).
+    """
+    return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
+
+
 def _sigmoid(z):
     # scipy's expit never overflows and never warns, for any finite z.
     return scipy.special.expit(z)
@@ -462,8 +471,8 @@ def rnn_backward(params: RNNParams, cache: RNNCache, dh_ext, *, dW_hy=None, db_y
         da[t - 1] = dh[t] * (1.0 - cache.hs[t] ** 2)
         dh[t - 1] = ext[t - 1] + da[t - 1] @ params.W_hh
     return RNNGradients(
-        W_xh=np.einsum("tbi,tbj->ij", da, cache.xs),
-        W_hh=np.einsum("tbi,tbj->ij", da, cache.hs[:-1]),
+        W_xh=_sum_outer(da, cache.xs),
+        W_hh=_sum_outer(da, cache.hs[:-1]),
         b_h=da.sum(axis=(0, 1)),
         W_hy=np.zeros_like(params.W_hy) if dW_hy is None else dW_hy,
         b_y=np.zeros_like(params.b_y) if db_y is None else db_y,
@@ -617,8 +626,8 @@ def lstm_backward(
         dc[t - 1] = ec[t - 1] + delta_c * f
         dh[t - 1] = eh[t - 1] + dz[t - 1] @ params.W_h
     return LSTMGradients(
-        W_x=np.einsum("tbi,tbj->ij", dz, cache.xs),
-        W_h=np.einsum("tbi,tbj->ij", dz, cache.hs[:-1]),
+        W_x=_sum_outer(dz, cache.xs),
+        W_h=_sum_outer(dz, cache.hs[:-1]),
         b=dz.sum(axis=(0, 1)),
         W_hy=np.zeros_like(params.W_hy) if dW_hy is None else dW_hy,
         b_y=np.zeros_like(params.b_y) if db_y is None else db_y,
@@ -683,7 +692,8 @@ def gradient_through_time(
     n_hidden = check_int("n_hidden", n_hidden, low=1)
     batch = check_int("batch", batch, low=1)
     input_scale = check_real("input_scale", input_scale, low=0.0)
-    return _gradient_through_time(weight_scale, length, n_hidden, batch, input_scale, int(seed))
+    seed = check_int("seed", seed, low=0)
+    return _gradient_through_time(weight_scale, length, n_hidden, batch, input_scale, seed)
 
 
 @lru_cache(maxsize=256)  # a twin's plot and its alt text ask for the same numbers
@@ -726,7 +736,8 @@ def lstm_cell_gradient_through_time(
     length = check_int("length", length, low=1, high=1000)
     n_hidden = check_int("n_hidden", n_hidden, low=1)
     batch = check_int("batch", batch, low=1)
-    return _lstm_cell_gradient_through_time(forget_bias, length, n_hidden, batch, int(seed))
+    seed = check_int("seed", seed, low=0)
+    return _lstm_cell_gradient_through_time(forget_bias, length, n_hidden, batch, seed)
 
 
 @lru_cache(maxsize=256)

@@ -207,7 +207,7 @@ def plot_signals(pairs=(("sigmoid", "xavier_normal"), ("relu", "xavier_normal"))
             ax.set_xlabel("layer l")
             ax.set_title(f"{a} + {i}", fontsize=9)
         axes[0][0].set_ylabel("norm (median over 64 digits)")
-        axes[0][0].legend(fontsize=7, loc="lower left")
+        axes[0][-1].legend(fontsize=7, loc="lower right")
     return fig
 
 

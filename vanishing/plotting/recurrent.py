@@ -137,7 +137,7 @@ def plot_clipping(unclipped, clipped, clip_norm: float):
         log_y(left)
         left.set_xlabel("training step")
         left.set_ylabel("gradient norm (before clipping)")
-        left.legend(fontsize=8, loc="upper left")
+        left.legend(fontsize=8, loc="best")
         right.axhline(np.log(unclipped.params.n_out), color="#555555", ls=":", lw=0.8)
         right.set_xlabel("training step")
         right.set_ylabel("cross-entropy loss")
