@@ -274,3 +274,73 @@ def test_mean_field_tanh_small_variance_limit():
     v, g = ini.mean_field_tanh(1.0, 1, input_variance=1e-4)
     assert v[0] == pytest.approx(1e-4 - 2e-8, rel=1e-6)
     assert g[0] == pytest.approx(1 - 2e-4, rel=1e-7)
+
+
+def _normal_expectation(fn, variance):
+    """E[fn(Z)], Z ~ N(0, variance), by adaptive quadrature in z (independent of gauss_expect)."""
+    from scipy import integrate
+
+    s = np.sqrt(variance)
+    density = lambda z: np.exp(-0.5 * z * z / variance) / np.sqrt(2 * np.pi * variance)  # noqa: E731
+    value, _ = integrate.quad(
+        lambda z: fn(z) * density(z), -14 * s, 14 * s, points=[0.0], limit=500, epsabs=1e-15, epsrel=1e-13
+    )
+    return value
+
+
+@pytest.mark.parametrize("variance", [0.3, 4.0, 16.0, 60.0])
+def test_gauss_expect_resolves_tanh_at_every_spread(variance):
+    # A fixed 101-node Gauss-Hermite rule is 9 % off for E[tanh'(Z)^2] at variance 16.
+    sech4 = lambda z: (1.0 - np.tanh(z) ** 2) ** 2  # noqa: E731
+    tanh2 = lambda z: np.tanh(z) ** 2  # noqa: E731
+    assert ini.gauss_expect(sech4, variance) == pytest.approx(_normal_expectation(sech4, variance), rel=1e-10)
+    assert ini.gauss_expect(tanh2, variance) == pytest.approx(_normal_expectation(tanh2, variance), rel=1e-10)
+
+
+def test_gauss_expect_rejects_bad_input():
+    with pytest.raises(ValueError, match="variance must be in"):
+        ini.gauss_expect(np.cos, -1.0)
+    with pytest.raises(ValueError, match="step must be in"):
+        ini.gauss_expect(np.cos, 1.0, step=0.0)
+
+
+def test_mean_field_tanh_rejects_bad_input():
+    with pytest.raises(ValueError, match="scale must be in"):
+        ini.mean_field_tanh(0.0, 3)
+    with pytest.raises(ValueError, match="depth must be an integer in"):
+        ini.mean_field_tanh(1.0, 0)
+    with pytest.raises(ValueError, match="input_variance must be in"):
+        ini.mean_field_tanh(1.0, 3, input_variance=-0.5)
+
+
+# -- chapter 4: forward and backward gains of a linear stack ------------------------
+def test_linear_gains_match_the_drawn_matrices():
+    # For standard normal rows A, Var((A W)_k) = sum_j W_jk^2, so the first forward gain is
+    # ||W_1||_F^2 / n_out; likewise the last backward gain is ||W_L||_F^2 / n_in.
+    widths = [200, 50, 120]
+    g = ini.linear_gains(widths, "xavier_normal", np.random.default_rng(3), n_samples=20_000)
+    assert [W.shape for W in g.weights] == [(200, 50), (50, 120)]
+    assert g.forward.shape == g.backward.shape == (2,)
+    assert g.forward[0] == pytest.approx(np.sum(g.weights[0] ** 2) / 50, rel=0.03)
+    assert g.backward[-1] == pytest.approx(np.sum(g.weights[-1] ** 2) / 50, rel=0.03)
+
+
+def test_linear_gains_follow_the_xavier_compromise():
+    # Var(w) = 2 / (m + n): forward gain 2m / (m + n), backward gain 2n / (m + n).
+    widths = [256, 64, 256, 64]
+    g = ini.linear_gains(widths, "xavier_uniform", np.random.default_rng(0))
+    for i, (m, n) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        assert g.forward[i] == pytest.approx(2 * m / (m + n), rel=0.1)
+        assert g.backward[i] == pytest.approx(2 * n / (m + n), rel=0.1)
+    square = ini.linear_gains([128] * 4, "lecun_normal", np.random.default_rng(1))
+    np.testing.assert_allclose(square.forward, 1.0, rtol=0.1)
+    np.testing.assert_allclose(square.backward, 1.0, rtol=0.1)
+
+
+def test_linear_gains_rejects_bad_input():
+    with pytest.raises(ValueError, match="widths must be a sequence of at least two"):
+        ini.linear_gains([64], "xavier_normal", np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"widths\[1\] must be an integer"):
+        ini.linear_gains([64, 0], "xavier_normal", np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        ini.linear_gains([64, 32], "xavier_normal", 0)

@@ -82,6 +82,8 @@ def test_weight_paths_draws_one_panel_per_path():
         plotting.plot_weight_paths({"a": np.zeros((3, 3))}, target)
     with pytest.raises(ValueError, match="paths must map"):
         plotting.plot_weight_paths({}, target)
+    with pytest.raises(ValueError, match="target must be a weight vector"):
+        plotting.plot_weight_paths({"a": path}, np.zeros(3))
 
 
 def test_the_twins_build_with_the_chapter_functions():

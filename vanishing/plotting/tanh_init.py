@@ -85,7 +85,7 @@ def plot_chain_comparison(depth: int = 20, weight_bound: float = 1.0, *, n_chain
             left.fill_between(comp.depths, q[0], q[2], color=_COLOR[name], alpha=0.2)
             left.plot(comp.depths, q[1], color=_COLOR[name], label=f"{name}, median")
         log_y(left)
-        left.set_xlabel("depth d")
+        left.set_xlabel("depth $d$")
         left.set_ylabel(r"$|\partial a_d / \partial z_1|$")
         left.set_title(f"weights uniform on [−{weight_bound:g}, {weight_bound:g}]", fontsize=10)
         left.legend(fontsize=8, loc="lower left")
@@ -125,6 +125,8 @@ def plot_weight_paths(paths: dict, target, *, hessians: dict | None = None):
     of the mean loss ``(w - target)^T H (w - target) / 2``.
     """
     target = np.asarray(target, dtype=float)
+    if target.shape != (2,):
+        raise ValueError(f"target must be a weight vector of shape (2,); got shape {target.shape}")
     if not paths:
         raise ValueError("paths must map at least one title to an array of iterates")
     with mpl.rc_context(STYLE):
@@ -193,7 +195,7 @@ def plot_init_scale(
             else:
                 ax.set_ylim(min(lo / 1.5, 0.1), max(hi * 1.5, 10.0))
             ax.axhline(1.0, color="#333333", lw=0.8, ls=":")
-            ax.set_xlabel("layer l (1 = nearest the input)")
+            ax.set_xlabel("layer $l$ (1 = nearest the input)")
         left.set_ylabel("std of activations $A_l$")
         left.set_title("forward: tanh outputs", fontsize=10)
         left.legend(fontsize=8, loc="lower left")
