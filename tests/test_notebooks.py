@@ -135,6 +135,25 @@ class TestChapter:
             target = re.search(r"<([^>]+)>$", ref)
             assert (target.group(1) if target else ref).lower() in terms, ref
 
+    def test_directive_fences_are_longer_than_the_code_fences_inside_them(self, path):
+        """A ```` {solution} ```` holding a ```python block needs four backticks:
+        with three, the inner block's closing fence ends the directive early."""
+        for cell in load(path)["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            stack = []
+            for line in source(cell).split("\n"):
+                fence = re.match(r"^(`{3,})(.*)$", line)
+                if not fence:
+                    continue
+                ticks, info = len(fence.group(1)), fence.group(2).strip()
+                if stack and not info and ticks >= stack[-1]:
+                    stack.pop()
+                    continue
+                assert not stack or ticks < stack[-1], f"nested fence as long as its directive: {line!r}"
+                stack.append(ticks)
+            assert not stack, "unclosed fence"
+
     def test_citations_exist_in_the_bibliography(self, path):
         keys = re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", markdown(load(path)))
         assert keys, "cite at least one primary source"
