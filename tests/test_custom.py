@@ -112,6 +112,30 @@ HOSTILE = [
     ("-" * 30 + "x", r"nested more than 20 levels"),
     ("tanh(" * 25 + "x" + ")" * 25, r"nested more than 20 levels"),
     ("+".join(["x"] * 60), r"at most 100 are allowed"),
+    # resource exhaustion through SymPy's own simplification: parts that
+    # mention x but become constants, exponents that SymPy multiplies or
+    # splits, and polynomial routines that SymPy calls on its own (each of
+    # these ran without end, or for seconds, before the limits covered them)
+    ("2**((x-x+1000000)*1000000)*x", r"constant \(x-x\+1000000\)\*1000000 is larger than 1e6"),
+    ("2**(x*1000000*1000000/x)*x", r"constant x\*1000000\*1000000/x is larger than 1e6"),
+    ("0.5**((x-x+1000000)*1000000)*x", r"is larger than 1e6"),
+    ("2**(x-x+1000000)*x", r"exponent x-x\+1000000 = 1e\+06 is too large"),
+    ("(x-x+1000000)**10*x", r"constant \(x-x\+1000000\)\*\*10 is larger than 1e6"),
+    ("log(exp(x*1000000*1000000/x))*x", r"is larger than 1e6"),
+    ("(2**(1000*x))**(1000/x)*x", r"exponent that depends on x and a base"),
+    ("((2*abs(x))**(1000*x))**(1000/x)", r"exponent that depends on x and a base"),
+    ("exp(100*x*log(2))**(1000/x)*x", r"exponent that depends on x and a base"),
+    ("(2**(x*1000000*1000000))**(1/x)*x", r"contains the number 1000000000000"),
+    ("exp((x+1000000*log(2))*1000000)", r"more than 256 bits"),
+    ("sigmoid((x+1000000*log(2))*1000000)", r"more than 256 bits"),
+    ("e**(x+1000*log(2))", r"constant 1000\*log\(2\) would make SymPy compute"),
+    ("x*erf(min(10*(x+1000000*log(2)), 1))", r"more than 256 bits"),
+    ("abs(log((e/(x*1000000*1000000))**(1/x+x+1000000*log(2))))", r"more than 256 bits"),
+    ("max(1-2**x, 1000000**(x+100*log(2)-1000000))", r"contains the number -1000000"),
+    ("max(cosh(abs(x)**0.3333333333333333), 2)", r"only fractions whose numerator and denominator"),
+    ("min(sinh(abs(x)**0.3333333), 2)", r"contains the number 3333333/10000000"),
+    ("max(cosh(atan(1000000)**(x*1000000*1000000+1/x)), 2)", r"contains the number 1000000000000"),
+    ("x**0.3333333333333333", r"write 1/3, not 0.3333333"),
     # look-alikes and invisible characters
     ("\uff58", r"FULLWIDTH LATIN SMALL LETTER X"),
     ("\u0435**x", r"CYRILLIC SMALL LETTER IE"),
@@ -137,7 +161,7 @@ HOSTILE = [
     ("max(x)", r"max\(\) takes 2 arguments; got 1"),
     ("exp(x, 2)", r"exp\(\) takes 1 argument; got 2"),
     ("x/0", r"division by zero"),
-    ("1/(x-x)", r"infinite or undefined"),
+    ("1/(x-x)", r"division by zero"),  # x - x is the constant 0 by the time it divides
     ("log(0)*x", r"log\(0\) is not defined"),
     ("sqrt(-1)*x", r"sqrt\(-1\) is not defined"),
     ("(-8)**(1/3)*x", r"not a real number"),
@@ -272,6 +296,58 @@ def test_limits_are_inclusive():
         custom.parse_expression("1000001*x")
     assert custom.parse_expression("0.1*x") == x / 10  # floats become exact fractions
     assert custom.parse_expression("0x10*x + 1_000") == 16 * x + 1000
+    # inside an exponent, numerators and denominators up to MAX_FRACTION = 1000
+    assert custom.parse_expression("abs(x)**(999/1000)") == sp.Abs(x) ** sp.Rational(999, 1000)
+    assert custom.parse_expression("x*sigmoid(1.702*x)") == x / (1 + sp.exp(-sp.Rational(851, 500) * x))
+    assert custom.parse_expression("exp(-1000*x**2)") == sp.exp(-1000 * x**2)
+    with pytest.raises(ValueError, match="contains the number 1001/1000"):
+        custom.parse_expression("abs(x)**(1001/1000)")
+    with pytest.raises(ValueError, match="contains the number -1001"):
+        custom.parse_expression("exp(-1001*x**2)")
+    # a constant is a constant however it was typed
+    assert custom.parse_expression("(x-x+1000000)*x") == 1000000 * x
+    with pytest.raises(ValueError, match="is larger than 1e6"):
+        custom.parse_expression("(x-x+1000000)*10*x")
+    # c*log(b) up to |c log b| = 256 log 2, where b**c has 256 bits
+    assert custom.parse_expression("x + 256*log(2)") == x + 256 * sp.log(2)
+    with pytest.raises(ValueError, match="more than 256 bits"):
+        custom.parse_expression("x + 257*log(2)")
+
+
+ADVERSARIAL_PARTS = [
+    "x", "2", "0.5", "e", "1000000", "(x-x+1000000)", "(x*1000000*1000000)", "(x/x)", "(x-x)",
+    "log(2)", "(1/x)", "(x+1000000*log(2))", "(x+100*log(2))", "abs(x)", "(e/x)", "exp(x)", "2**x",
+    "0.3333333333333333", "1.702", "(x*0.7071067811865476)", "(x*1000000*1000000/x)",
+    "((x-x+1000000)*1000000)", "abs(x)**0.3333333",
+]  # fmt: skip
+
+
+@st.composite
+def adversarial(draw, depth=0):
+    """Texts that combine the parts behind the resource attacks above in new ways."""
+    if depth >= 4 or draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from(ADVERSARIAL_PARTS))
+    kind = draw(st.sampled_from(["call", "maxmin", "binary", "power", "power"]))
+    a = draw(adversarial(depth=depth + 1))
+    if kind == "call":
+        name = draw(st.sampled_from(["exp", "log", "sqrt", "cosh", "sinh", "tanh", "erf", "abs", "sigmoid"]))
+        return f"{name}({a})"
+    b = draw(adversarial(depth=depth + 1))
+    if kind == "maxmin":
+        return f"{draw(st.sampled_from(['max', 'min']))}({a}, {b})"
+    op = "**" if kind == "power" else draw(st.sampled_from(["+", "-", "*", "/"]))
+    return f"({a}){op}({b})"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(adversarial())
+def test_adversarial_compositions_finish_quickly(text):
+    assume(len(text) <= custom.MAX_LENGTH)
+    with watchdog(5):
+        try:
+            custom.parse_activation(text)
+        except ValueError:
+            pass
 
 
 # --------------------------------------------------------------------------

@@ -44,15 +44,36 @@ Limits (each keeps the work bounded, whatever the input):
   letters from other alphabets), no ``__``;
 * at most :data:`MAX_NODES` syntax nodes, nested at most :data:`MAX_DEPTH` deep;
 * a power whose exponent is a constant needs ``|exponent| <= MAX_EXPONENT``;
-* every constant sub-expression (no ``x`` in it) must be real and finite with
-  magnitude at most :data:`MAX_CONSTANT`, and every exact number SymPy builds
-  must fit in :data:`MAX_BITS` bits (numerator and denominator), checked after
-  each step, so ``9**9**9**9`` or ``(((2*x)**10)**10)**10`` stop after one
-  cheap step instead of computing a giant integer;
+* every constant sub-expression must be real and finite with magnitude at
+  most :data:`MAX_CONSTANT`, and every exact number SymPy builds must fit in
+  :data:`MAX_BITS` bits (numerator and denominator), checked after each step,
+  so ``9**9**9**9`` or ``(((2*x)**10)**10)**10`` stop after one cheap step
+  instead of computing a giant integer.  "Constant" means what SymPy makes of
+  a part, not how it was typed: ``x - x + 1000000`` and ``x*1000*1000/x``
+  are constants too;
 * the result must depend on ``x`` (a constant activation has slope 0 and
   passes no gradient at all);
 * :func:`parse_activation` also requires ``f`` and ``f'`` to be real and
   finite everywhere on :data:`GRID` (``[-10, 10]``).
+
+SymPy simplifies as it builds, and some of its rewriting computes exact
+numbers or polynomials whose size no check on the typed text would see.
+Three further limits keep that work small too:
+
+* inside an exponent (of ``**``, or the argument of exp, sigmoid and
+  softplus) every exact number is a fraction whose numerator and denominator
+  are at most :data:`MAX_FRACTION`: SymPy's polynomial routines, which it
+  calls on its own (to decide whether ``cosh(u)`` is positive, say), would
+  otherwise allocate 3333333333333333 coefficients for
+  ``abs(x)**0.3333333333333333``;
+* a power whose exponent depends on x may not have exp or another such power
+  in its base: SymPy would multiply the two exponents, and x can cancel from
+  the product (``(2**(1000*x))**(1000/x)`` is ``2**1000000``);
+* a constant multiple ``c*log(b)`` must satisfy ``|c log b| <= MAX_BITS log 2``:
+  SymPy turns it into ``log(b**c)`` or ``b**c`` on its own initiative, and
+  ``b**c`` would not fit in :data:`MAX_BITS` bits anyway.
+
+:func:`parse_activation` holds f' to these limits too before it uses it.
 
 Derivatives at kinks follow SymPy: ``d/dx abs(u)`` is ``sign(u)`` (0 at 0) and
 ``d/dx max(a, b)`` uses ``Heaviside`` with value 1/2 at a tie, which is also
@@ -88,6 +109,7 @@ __all__ = [
     "MAX_CONSTANT",
     "MAX_DEPTH",
     "MAX_EXPONENT",
+    "MAX_FRACTION",
     "MAX_LENGTH",
     "MAX_NODES",
     "CustomActivation",
@@ -105,6 +127,7 @@ MAX_DEPTH = 20  #: nesting depth of the syntax tree
 MAX_EXPONENT = 10  #: largest |p| in a power with a constant exponent p
 MAX_CONSTANT = 1e6  #: largest magnitude of a constant sub-expression (messages say "1e6")
 MAX_BITS = 256  #: largest numerator or denominator of an exact number, in bits
+MAX_FRACTION = 1000  #: largest numerator or denominator of an exact number inside an exponent
 
 #: The interval on which :func:`parse_activation` evaluates f and f'.
 EVAL_RANGE = (-10.0, 10.0)
@@ -163,6 +186,8 @@ _FUNCTIONS: dict[str, tuple[int, Callable, Callable]] = {
     "min": (2, sp.Min, min),
 }
 _NAMES = {"x": (x, None), "pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
+# The functions whose SymPy form applies exp to the argument (up to its sign).
+_EXP_BASED = {"exp", "sigmoid", "softplus"}
 
 ALLOWED = (
     "Allowed: the variable x; the constants pi and e; numbers such as 2, 0.5 or 1e-3; "
@@ -264,6 +289,72 @@ def _check_value(value: float | complex, what: str) -> float:
     return value
 
 
+def _constant_value(expr: sp.Expr, what: str) -> float:
+    """The value of a sub-expression that SymPy reduced to a constant, checked like a written one."""
+    try:
+        value = complex(expr.evalf(30))
+    except (TypeError, ValueError, ArithmeticError):  # OverflowError is an ArithmeticError
+        raise RefusedExpression(f"{what} is too large or not a number") from None
+    if abs(value.imag) > 1e-12 * (1.0 + abs(value.real)):
+        raise RefusedExpression(f"{what} is not a real number")
+    return _check_value(value.real, what)
+
+
+def _has_variable_power(expr: sp.Expr) -> bool:
+    """Whether ``expr`` contains exp(...) or a power whose exponent depends on x."""
+    return bool(expr.atoms(sp.exp)) or any(x in p.exp.free_symbols for p in expr.atoms(sp.Pow))
+
+
+def _check_exponent(exponent: sp.Expr, what: str) -> None:
+    """Only simple fractions inside an exponent.
+
+    SymPy's polynomial routines, which it calls on its own (for instance to
+    decide whether ``cosh(u)`` is positive), treat ``a**(p/q)`` as the p-th
+    power of ``a**(1/q)`` and store p coefficients: ``abs(x)**0.3333333333333333``
+    would make them allocate 3333333333333333.
+    """
+    for r in exponent.atoms(sp.Rational):
+        if abs(r.p) > MAX_FRACTION or r.q > MAX_FRACTION:
+            raise RefusedExpression(
+                f"{what} contains the number {r}; inside an exponent only fractions whose numerator and "
+                f"denominator are at most {MAX_FRACTION} are allowed (write 1/3, not 0.3333333)"
+            )
+
+
+# exp(c*log(b)) is b**c, a number of c*log2(b) bits: beyond this, more than MAX_BITS.
+_LOG_PRODUCT_LIMIT = MAX_BITS * math.log(2.0)
+
+
+def _check_log_product(term: sp.Expr, what: str) -> None:
+    """Refuse a constant ``c*log(b)`` whose exact power ``b**c`` would exceed MAX_BITS.
+
+    SymPy rewrites ``c*log(b)`` as ``log(b**c)`` and ``exp(u + c*log(b))`` as
+    ``b**c * exp(u)`` on its own initiative (inside ``exp``, while it
+    differentiates, while it compares), and computes ``b**c`` exactly: with a
+    large ``c`` that computation never ends.
+    """
+    if abs(_constant_value(term, what)) > _LOG_PRODUCT_LIMIT:
+        raise RefusedExpression(
+            f"{what} would make SymPy compute an exact number of more than {MAX_BITS} bits"
+        )
+
+
+def _check_sizes(expr: sp.Expr, what: str) -> None:
+    """The limits that SymPy's own rewriting could otherwise get round (every node, and f').
+
+    Every exponent (of a power or of exp) passes :func:`_check_exponent`,
+    and every constant product with a logarithm in it, wherever it sits,
+    passes :func:`_check_log_product`.
+    """
+    exponents = [p.exp for p in expr.atoms(sp.Pow)] + [f.args[0] for f in expr.atoms(sp.exp)]
+    for exponent in exponents:
+        _check_exponent(exponent, f"an exponent in {what}")
+    for sub in sp.preorder_traversal(expr):
+        if sub.is_Mul and sub.has(sp.log) and x not in sub.free_symbols:
+            same = str(sub) == what.replace(" ", "")
+            _check_log_product(sub, f"the constant {sub}" + ("" if same else f" in {what}"))
+
+
 def _number(node: ast.Constant, spelling: str) -> tuple[sp.Expr, float]:
     v = node.value
     if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -309,13 +400,22 @@ class _Converter:
         if isinstance(node, ast.Name):
             return self._name(node)
         if isinstance(node, ast.UnaryOp):
-            return self._unary(node, depth)
-        if isinstance(node, ast.BinOp):
-            return self._binop(node, depth)
-        if isinstance(node, ast.Call):
-            return self._call(node, depth)
-        what = _SYNTAX.get(type(node), f"the Python construct {type(node).__name__} is")
-        raise RefusedExpression(f"{what} not allowed")
+            expr, value = self._unary(node, depth)
+        elif isinstance(node, ast.BinOp):
+            expr, value = self._binop(node, depth)
+        elif isinstance(node, ast.Call):
+            expr, value = self._call(node, depth)
+        else:
+            what = _SYNTAX.get(type(node), f"the Python construct {type(node).__name__} is")
+            raise RefusedExpression(f"{what} not allowed")
+        _check_sizes(expr, self.source(node))
+        if value is None and x not in expr.free_symbols:
+            # SymPy simplifies as it builds: a part that mentions x, such as
+            # x - x + 1000000 or x*1000000*1000000/x, can still become a
+            # constant.  It is held to the same limits as a written constant,
+            # so that the exponent limit below sees it too.
+            value = _constant_value(expr, f"the constant {self.source(node)}")
+        return expr, value
 
     def _name(self, node: ast.Name):
         if node.id in _NAMES:
@@ -373,6 +473,17 @@ class _Converter:
             value = _check_value(value, f"the constant {self.source(node)}")
         if op is ast.Pow and lv == 0 and rv is None:
             raise RefusedExpression("0 raised to a power that depends on x is not defined for every x")
+        if op is ast.Pow and rv is None:
+            # SymPy merges (a**b)**c into a**(b*c) and exp(a)**c into exp(a*c)
+            # before any limit can look at the product; if x cancels from it,
+            # the product is a constant exponent that no check has seen.
+            if _has_variable_power(left):
+                raise RefusedExpression(
+                    f"the power {self.source(node)} has an exponent that depends on x and a base that contains "
+                    "exp(...) or another power of x; write exp(b*log(a)) instead of a**b"
+                )
+        if op is ast.Pow:
+            _check_exponent(right, f"the exponent of {self.source(node)}")
         expr = {
             ast.Add: lambda: left + right,
             ast.Sub: lambda: left - right,
@@ -414,6 +525,8 @@ class _Converter:
             except ValueError:
                 raise RefusedExpression(f"{self.source(node)} is not defined") from None
             value = _check_value(value, self.source(node))
+        if name in _EXP_BASED:  # the argument becomes an exponent
+            _check_exponent(exprs[0], f"the argument of {self.source(node)}")
         expr = build(*exprs)
         _check_numbers(expr)
         return expr, value
@@ -562,6 +675,11 @@ class CustomActivation:
 def _parse_activation(text: str, name: str) -> CustomActivation:
     expr = parse_expression(text)
     deriv = sp.diff(expr, x)
+    try:  # differentiating may rewrite powers; hold f' to the same limits before using it
+        _check_numbers(deriv)
+        _check_sizes(deriv, "f'")
+    except RefusedExpression as err:
+        raise RefusedExpression(f"the slope f' breaks a limit: {err.reason}") from None
     forward, slope = _numpy_function(expr), _numpy_function(deriv)
     try:
         f_vals, d_vals = forward(GRID), slope(GRID)
@@ -692,8 +810,12 @@ def typical_slopes(activation, *, scale: float = 1.0) -> tuple[float, float]:
     logarithm is integrable).  The root mean square
     ``sqrt(E[f'(z)**2])`` is the factor that matters for a wide layer, where
     many units are summed (for the ReLU, E[f'(z)**2] = 1/2, and He et al.'s
-    2015 weight variance 2/n makes ``n Var(w) E[f'(z)**2] = 1``).  Computed by the midpoint rule with 16000 points on ``[-8 scale, 8 scale]``
-    (``scale`` at most 1.25, so that this stays inside :data:`EVAL_RANGE`).
+    2015 weight variance 2/n makes ``n Var(w) E[f'(z)**2] = 1``).  Both are
+    integrals over ``[-8 scale, 8 scale]`` (``scale`` at most 1.25, so that
+    this stays inside :data:`EVAL_RANGE`): the root mean square by the
+    midpoint rule with 16000 points, the geometric mean by adaptive
+    quadrature (``ln|f'|`` may have integrable singularities where ``f'`` is
+    0), with the midpoint rule as a fallback.
     """
     scale = check_real("scale", scale, low=0.0, high=1.25, low_open=True)
     act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
