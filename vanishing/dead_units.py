@@ -391,9 +391,20 @@ class InitProfiles:
     delta_std: np.ndarray
     grad_w_norm: np.ndarray
 
+    #: The per-layer statistics stored for every seed (all positive for a ReLU network).
+    FIELDS = ("act_mean", "act_std", "delta_std", "grad_w_norm")
+
     def geometric_mean(self, field: str) -> np.ndarray:
-        """Per layer, the geometric mean over seeds of ``field`` (e.g. ``"act_std"``)."""
+        """Per layer, the geometric mean over seeds of ``field``, one of :attr:`FIELDS`.
+
+        A field with a value <= 0 (which a ReLU network does not produce) has no
+        geometric mean and is refused.
+        """
+        if field not in self.FIELDS:
+            raise ValueError(f"field must be one of {self.FIELDS}; got {field!r}")
         values = getattr(self, field)
+        if not np.all(values > 0):
+            raise ValueError(f"{field} has values <= 0, so it has no geometric mean")
         return np.exp(np.mean(np.log(values), axis=0))
 
 
@@ -414,7 +425,7 @@ def _profiles(depth, init, width, seeds, n_samples, batch_norm):
         for seed in seeds
     ]
     fields = {}
-    for name in ("act_mean", "act_std", "delta_std", "grad_w_norm"):
+    for name in InitProfiles.FIELDS:
         arr = np.array([getattr(r, name) for r in runs])
         arr.flags.writeable = False
         fields[name] = arr

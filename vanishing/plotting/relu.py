@@ -123,8 +123,8 @@ def describe_init_profile(
 
 def plot_dead_sweep(**sweep_kwargs):
     """Fraction of dead hidden units after short training runs on the digits, against the
-    learning rate, one line per depth and one panel per initialisation (mean over seeds;
-    crosses at the top mark runs that diverged)."""
+    learning rate, one line per depth and one panel per initialisation (mean over the seeds
+    that did not diverge; a cross at the top marks a setting in which a run diverged)."""
     sw = dead_units.dead_sweep(**sweep_kwargs)
     with mpl.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(sw.inits), sharey=True, squeeze=False)
