@@ -109,6 +109,20 @@ class TestChapter:
                 earlier = "".join(source(c) for c in cells[:i])
                 assert f"plotting.{plot_fn}(" in earlier, "call the plot function once before the live widget"
 
+    def test_every_live_widget_has_a_kernel_free_twin_right_after_it(self, path):
+        """The twin (widgets.twin) is what moves on the static site.  nbval skips
+        it: its output is widget state nbval could not compare, the book build
+        executes it (raising on any error), and tests/test_site.py moves every
+        twin's sliders in a browser."""
+        cells = code_cells(load(path))
+        live = [i for i, c in enumerate(cells) if "widgets.live(" in source(c)]
+        twins = [i for i, c in enumerate(cells) if "widgets.twin(" in source(c)]
+        assert len(live) == len(twins)
+        for i, j in zip(live, twins, strict=True):
+            assert i < j <= i + 2, "the twin follows its live widget"
+            assert set(cells[i]["metadata"]["tags"]) >= {"nbval-ignore-output", "remove-output"}
+            assert set(cells[j]["metadata"]["tags"]) >= {"remove-input", "nbval-skip"}
+
     def test_outputs_are_clean_and_executed_in_order(self, path):
         nb = load(path)
         assert nb["metadata"]["kernelspec"]["name"] == "python3"

@@ -53,11 +53,15 @@ def render_png(fig, *, dpi: int = FRAME_DPI, colors: int = 64) -> bytes:
 
     An adaptive palette of ``colors`` entries keeps a frame near 10 kB; the
     course figures use a handful of flat colours, so nothing visible is lost.
+    The figure is drawn once into matplotlib's raw RGBA buffer (what
+    ``savefig`` does first) and quantised from there, which saves encoding and
+    decoding a full-colour PNG for every frame of every twin.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="raw", dpi=dpi)
+    width, height = (int(round(v * dpi)) for v in fig.get_size_inches())
     plt.close(fig)
-    img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    img = Image.frombuffer("RGBA", (width, height), buf.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
     out = io.BytesIO()
     img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
     return out.getvalue()
