@@ -110,12 +110,23 @@ def builds() -> None:
             .read_text(encoding="utf-8")
             .replace("execute_notebooks: force", 'execute_notebooks: "off"')
         )
-        stored_cfg = Path(tmp) / "_config_stored.yml"
+        # Beside _config.yml, so that its relative paths (_ext, site) still resolve.
+        stored_cfg = ROOT / "_config.stored-outputs.yml"
         stored_cfg.write_text(config, encoding="utf-8")
-        out2 = Path(tmp) / "stored"
-        elapsed = timed(
-            [str(BIN / "jupyter-book"), "build", ".", "--config", str(stored_cfg), "--path-output", str(out2)]
-        )
+        try:
+            elapsed = timed(
+                [
+                    str(BIN / "jupyter-book"),
+                    "build",
+                    ".",
+                    "--config",
+                    str(stored_cfg),
+                    "--path-output",
+                    str(Path(tmp) / "stored"),
+                ]
+            )
+        finally:
+            stored_cfg.unlink()
         row("build from stored outputs (execution off)", elapsed, 30.0)
         shutil.rmtree(out, ignore_errors=True)
 

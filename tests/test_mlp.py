@@ -8,23 +8,6 @@ import pytest
 from vanishing import mlp
 
 
-def numeric_gradients(net, X, targets, loss, h=1e-6):
-    grads_w, grads_b = [], []
-    for params, out in ((net.weights, grads_w), (net.biases, grads_b)):
-        for p in params:
-            g = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + h
-                up = net.loss_and_gradients(X, targets, loss).loss
-                p[idx] = old - h
-                down = net.loss_and_gradients(X, targets, loss).loss
-                p[idx] = old
-                g[idx] = (up - down) / (2 * h)
-            out.append(g)
-    return grads_w, grads_b
-
-
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "gelu", "softplus", "relu", "selu"])
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
 def test_gradients_match_finite_differences(activation, loss):
@@ -35,8 +18,8 @@ def test_gradients_match_finite_differences(activation, loss):
     X = rng.normal(size=(7, 3))
     targets = rng.normal(size=(7, 3)) if loss == "mse" else rng.integers(0, 3, size=7)
     g = net.loss_and_gradients(X, targets, loss)
-    fw, fb = numeric_gradients(net, X, targets, loss)
-    for analytic, numeric in zip(g.weights + g.biases, fw + fb, strict=True):
+    numeric_grads = mlp.numerical_gradients(net, X, targets, loss, params=net.weights + net.biases)
+    for analytic, numeric in zip(g.weights + g.biases, numeric_grads, strict=True):
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
 
 
@@ -157,23 +140,6 @@ def test_bad_batches():
 
 
 # -- batch normalisation, residual connections, learned PReLU slopes ----------
-def numeric_all(net, X, targets, loss, h=1e-6):
-    """Central differences for every array in net.parameters()."""
-    out = []
-    for p in net.parameters():
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + h
-            up = net.loss_and_gradients(X, targets, loss).loss
-            p[idx] = old - h
-            down = net.loss_and_gradients(X, targets, loss).loss
-            p[idx] = old
-            g[idx] = (up - down) / (2 * h)
-        out.append(g)
-    return out
-
-
 @pytest.mark.parametrize(
     ("activation", "batch_norm", "residual"),
     [
@@ -197,7 +163,7 @@ def test_every_option_has_exact_gradients(activation, batch_norm, residual, loss
     targets = rng.normal(size=(6, 3)) if loss == "mse" else rng.integers(0, 3, size=6)
     g = net.loss_and_gradients(X, targets, loss)
     analytic = g.as_list()
-    numeric = numeric_all(net, X, targets, loss)
+    numeric = mlp.numerical_gradients(net, X, targets, loss)
     assert len(analytic) == len(numeric) == len(net.parameters())
     for a, n in zip(analytic, numeric, strict=True):
         np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
@@ -268,3 +234,17 @@ def test_residual_network_keeps_first_layer_gradients_that_a_plain_one_loses():
 def test_option_flags_must_be_booleans():
     with pytest.raises(TypeError, match="batch_norm must be True or False"):
         mlp.MLP([np.ones((2, 2))], [np.zeros(2)], "relu", batch_norm="yes")
+
+
+def test_numerical_gradients_checks_its_arguments():
+    net = mlp.MLP.initialise([2, 3, 1], "tanh", "xavier_normal", np.random.default_rng(0))
+    X, t = np.ones((4, 2)), np.zeros((4, 1))
+    with pytest.raises(TypeError, match="net must be"):
+        mlp.numerical_gradients("net", X, t)
+    with pytest.raises(ValueError, match="h must be in"):
+        mlp.numerical_gradients(net, X, t, h=0.0)
+    with pytest.raises(ValueError, match="arrays of net itself"):
+        mlp.numerical_gradients(net, X, t, params=[np.ones(3)])
+    before = [p.copy() for p in net.parameters()]
+    mlp.numerical_gradients(net, X, t)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.parameters(), strict=True))

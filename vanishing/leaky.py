@@ -246,20 +246,7 @@ def alpha_finite_differences(net: mlp.MLP, X, targets, loss="cross_entropy", h=1
     """
     if not isinstance(net, mlp.MLP) or net.alphas is None:
         raise TypeError("net must be a vanishing.mlp.MLP with the activation 'prelu'")
-    h = check_real("h", h, low=0.0, low_open=True)
-    out = []
-    for a in net.alphas:
-        g = np.empty_like(a)
-        for i in range(a.size):
-            keep = a[i]
-            a[i] = keep + h
-            up = net.loss_and_gradients(X, targets, loss).loss
-            a[i] = keep - h
-            down = net.loss_and_gradients(X, targets, loss).loss
-            a[i] = keep
-            g[i] = (up - down) / (2 * h)
-        out.append(g)
-    return out
+    return mlp.numerical_gradients(net, X, targets, loss, h=h, params=net.alphas)
 
 
 # --------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from . import activations as _act
 from ._checks import as_float_array, check_generator, check_int, check_real
 from .normalisation import batch_norm_backward, batch_norm_forward
 
-__all__ = ["INITIALISERS", "LayerStats", "MLP", "Gradients", "init_weights"]
+__all__ = ["INITIALISERS", "LayerStats", "MLP", "Gradients", "init_weights", "numerical_gradients"]
 
 #: Initialisation schemes :func:`init_weights` understands.
 INITIALISERS = ("normal", "xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "lecun_normal")
@@ -341,3 +341,35 @@ class MLP:
             batch_means=[c.mean for c in caches] if self.batch_norm else None,
             batch_vars=[c.var for c in caches] if self.batch_norm else None,
         )
+
+
+def numerical_gradients(net: MLP, X, targets, loss: str = "mse", *, h: float = 1e-6, params=None):
+    """Central differences ``(L(p + h) - L(p - h)) / (2h)`` for every entry of every array.
+
+    ``params`` is a list of ``net``'s own arrays (default: ``net.parameters()``,
+    in that order, to compare with :meth:`Gradients.as_list`).  Each entry is
+    moved and restored in place.  This is the independent check every
+    back-propagated gradient in the course is held to: it uses nothing but the
+    loss.  Its error is about ``h**2`` times the third derivative from
+    truncation plus ``eps * |L| / h`` from rounding, near ``1e-10`` here.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a vanishing.mlp.MLP; got {type(net).__name__}")
+    h = check_real("h", h, low=0.0, low_open=True)
+    params = net.parameters() if params is None else list(params)
+    own = {id(p) for p in net.parameters()}
+    if any(id(p) not in own for p in params):
+        raise ValueError("params must be arrays of net itself (from net.parameters())")
+    out = []
+    for p in params:
+        g = np.empty_like(p)
+        for idx in np.ndindex(p.shape):
+            keep = p[idx]
+            p[idx] = keep + h
+            up = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = keep - h
+            down = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = keep
+            g[idx] = (up - down) / (2 * h)
+        out.append(g)
+    return out
