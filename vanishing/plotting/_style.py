@@ -66,13 +66,16 @@ def power_of_ten_label(value: float, _pos=None) -> str:
 def log_y(ax) -> None:
     """A log-scaled y axis labelled with :func:`power_of_ten_label`.
 
-    No minor ticks: across a few decades matplotlib would draw eight per
-    decade, and building them was about a third of a live widget's redraw
-    (benchmarks/widget_update.py); the grid follows the major ticks anyway.
+    Minor ticks, unlabelled, only at 2 and 5 times each power of ten (and
+    none when the axis spans many decades): matplotlib's default eight per
+    decade made building ticks a large part of a live widget's redraw
+    (benchmarks/widget_update.py), while an axis spanning a decade or two
+    still needs some marks between its labels.
     """
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(power_of_ten_label))
-    ax.yaxis.set_minor_locator(mticker.NullLocator())
+    ax.yaxis.set_minor_locator(mticker.LogLocator(base=10.0, subs=(2.0, 5.0)))
+    ax.yaxis.set_minor_formatter(mticker.NullFormatter())
 
 
 def use_course_style() -> None:
