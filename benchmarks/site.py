@@ -50,7 +50,10 @@ SWITCH_JS = """async (n) => {
         const handle = handles[k % handles.length];
         const before = visible();
         handle.focus();
-        const key = (Math.floor(k / handles.length) % 2 === 0) ? 'ArrowRight' : 'ArrowLeft';
+        // Step towards the far end, so that every key press changes the frame.
+        const now = Number(handle.getAttribute('aria-valuenow'));
+        const max = Number(handle.getAttribute('aria-valuemax'));
+        const key = now < max ? 'ArrowRight' : 'ArrowLeft';
         const t0 = performance.now();
         handle.dispatchEvent(new KeyboardEvent('keydown', {key: key, bubbles: true}));
         await new Promise(resolve => {
