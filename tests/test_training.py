@@ -171,3 +171,32 @@ def test_two_moons_has_balanced_labels_and_checks_its_arguments():
         data.two_moons(2, np.random.default_rng(0))
     with pytest.raises(ValueError, match="test_fraction must be in"):
         data.digits(np.random.default_rng(0), test_fraction=1.0)
+
+
+def test_sgd_epoch_records_every_step_and_keeps_momentum_between_calls(moons):
+    net = mlp.MLP.initialise([2, 8, 2], "tanh", "xavier_normal", np.random.default_rng(3))
+    velocity = [np.zeros_like(p) for p in net.parameters()]
+    steps = training.sgd_epoch(
+        net,
+        moons.X_train,
+        moons.y_train,
+        lr=0.1,
+        rng=np.random.default_rng(0),
+        batch_size=64,
+        momentum=0.9,
+        velocity=velocity,
+    )
+    n_steps = -(-len(moons.y_train) // 64)
+    assert steps.losses.shape == (n_steps,) and steps.grad_w_norms.shape == (n_steps, 2)
+    assert steps.clipped == 0 and any(np.any(v != 0) for v in velocity)
+    # train() is sgd_epoch applied epoch after epoch with one velocity list.
+    a = mlp.MLP.initialise([2, 8, 2], "tanh", "xavier_normal", np.random.default_rng(3))
+    b = mlp.MLP.initialise([2, 8, 2], "tanh", "xavier_normal", np.random.default_rng(3))
+    training.train(
+        a, moons.X_train, moons.y_train, epochs=2, lr=0.1, momentum=0.9, rng=np.random.default_rng(5)
+    )
+    rng, vel = np.random.default_rng(5), [np.zeros_like(p) for p in b.parameters()]
+    for _ in range(2):
+        training.sgd_epoch(b, moons.X_train, moons.y_train, lr=0.1, rng=rng, momentum=0.9, velocity=vel)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)

@@ -228,9 +228,8 @@ def train_and_measure(
 ) -> dict:
     """Train ``net`` in place by plain mini-batch SGD and measure every epoch.
 
-    The updates are exactly those of :func:`vanishing.training.train` with
-    ``momentum=0`` and the same ``rng`` (the tests hold the two equal); the
-    measurements are leaner than its :class:`~vanishing.training.History`, so
+    Each epoch is one :func:`vanishing.training.sgd_epoch` (plain SGD), the
+    step :func:`vanishing.training.train` takes; the measurements are leaner than its :class:`~vanishing.training.History`, so
     that a sweep of dozens of runs takes seconds: the training set is evaluated
     only before and after training, the test set after every epoch.
 
@@ -255,30 +254,18 @@ def train_and_measure(
     test_acc[0] = training.accuracy(net, split.X_test, split.y_test)
     dead = [training.dead_fraction(net, X)]
     saturated = [training.saturated_fraction(net, X)]
-    params = net.parameters()
     diverged_at = None
     for epoch in range(epochs):
         before = [w.copy() for w in net.weights]
-        order = rng.permutation(len(X))
-        losses, norms = [], []
         try:
             with np.errstate(over="raise", invalid="raise"):
-                for start in range(0, len(X), batch_size):
-                    idx = order[start : start + batch_size]
-                    if net.batch_norm and len(idx) < 2:
-                        continue  # batch statistics need two rows, as in training.train
-                    g = net.loss_and_gradients(X[idx], y[idx], "cross_entropy")
-                    for p, gr in zip(params, g.as_list(), strict=True):
-                        p -= lr * gr
-                    net.update_running_stats(g)
-                    losses.append(g.loss)
-                    norms.append(g.stats.grad_w_norm)
+                steps = training.sgd_epoch(net, X, y, lr=lr, rng=rng, batch_size=batch_size)
                 test_acc[epoch + 1] = training.accuracy(net, split.X_test, split.y_test)
         except FloatingPointError:
             diverged_at = epoch + 1
             break
-        batch_loss[epoch] = np.mean(losses)
-        grad_norm[epoch] = np.mean(norms, axis=0)
+        batch_loss[epoch] = np.mean(steps.losses)
+        grad_norm[epoch] = np.mean(steps.grad_w_norms, axis=0)
         rel_update[epoch] = relative_update(before, net.weights)
     if diverged_at is None:
         train_acc = training.accuracy(net, X, y)

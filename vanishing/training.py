@@ -24,11 +24,13 @@ from ._checks import as_float_array, check_generator, check_int, check_real
 from .mlp import MLP
 
 __all__ = [
+    "EpochSteps",
     "History",
     "accuracy",
     "clip_by_global_norm",
     "dead_fraction",
     "saturated_fraction",
+    "sgd_epoch",
     "train",
 ]
 
@@ -124,11 +126,43 @@ def _evaluate(net, X, y, loss):
     return value, float(np.mean(np.argmax(out, axis=1) == y))
 
 
-def _epoch(net, X, y, loss, params, velocity, lr, momentum, batch_size, clip_norm, rng):
-    """One pass over the data; returns (mean gradient norm per layer, clipped steps)."""
+@dataclass(frozen=True)
+class EpochSteps:
+    """What one pass of :func:`sgd_epoch` measured, one row per step."""
+
+    losses: np.ndarray  #: (steps,): the mini-batch loss before each update
+    grad_w_norms: np.ndarray  #: (steps, layers): ||dL/dW_l|| of each step (before clipping)
+    clipped: int  #: steps whose gradient norm exceeded clip_norm
+
+
+def sgd_epoch(
+    net: MLP,
+    X,
+    y,
+    *,
+    lr: float,
+    rng: np.random.Generator,
+    batch_size: int = 64,
+    loss: str = "cross_entropy",
+    momentum: float = 0.0,
+    velocity: list[np.ndarray] | None = None,
+    clip_norm: float | None = None,
+) -> EpochSteps:
+    """One pass of mini-batch SGD over ``X, y`` in an order drawn from ``rng``.
+
+    The update of every array ``p`` in ``net.parameters()`` is
+    ``v <- momentum v + g``, ``p <- p - lr v``; pass the same ``velocity``
+    list (one zero array per parameter to start) to every epoch to keep the
+    momentum between epochs.  With ``clip_norm`` the gradient is clipped by
+    :func:`clip_by_global_norm` first.  :func:`train` and the gradient lab
+    (chapter 9) both train with it.
+    """
+    params = net.parameters()
+    if velocity is None:
+        velocity = [np.zeros_like(p) for p in params]
     order = rng.permutation(len(X))
-    total = np.zeros(len(net.weights))
-    steps = clipped = 0
+    losses, norms = [], []
+    clipped = 0
     for start in range(0, len(X), batch_size):
         idx = order[start : start + batch_size]
         if net.batch_norm and len(idx) < 2:
@@ -143,9 +177,10 @@ def _epoch(net, X, y, loss, params, velocity, lr, momentum, batch_size, clip_nor
             v += gr
             p -= lr * v
         net.update_running_stats(g)
-        total += g.stats.grad_w_norm
-        steps += 1
-    return total / max(steps, 1), clipped
+        losses.append(g.loss)
+        norms.append(g.stats.grad_w_norm)
+    n_layers = len(net.weights)
+    return EpochSteps(np.array(losses), np.array(norms).reshape(-1, n_layers), int(clipped))
 
 
 def train(
@@ -209,10 +244,20 @@ def train(
     for epoch in range(epochs):
         try:
             with np.errstate(over="raise", invalid="raise"):
-                grad_norm[epoch], n_clipped = _epoch(
-                    net, X, y, loss, params, velocity, lr, momentum, batch_size, clip_norm, rng
+                steps = sgd_epoch(
+                    net,
+                    X,
+                    y,
+                    lr=lr,
+                    rng=rng,
+                    batch_size=batch_size,
+                    loss=loss,
+                    momentum=momentum,
+                    velocity=velocity,
+                    clip_norm=clip_norm,
                 )
-                clipped += n_clipped
+                grad_norm[epoch] = steps.grad_w_norms.sum(axis=0) / max(len(steps.losses), 1)
+                clipped += steps.clipped
                 record()
         except FloatingPointError as err:
             raise FloatingPointError(
