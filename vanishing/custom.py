@@ -86,6 +86,7 @@ from __future__ import annotations
 import ast
 import fractions
 import math
+import operator
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -99,6 +100,16 @@ import sympy as sp
 
 from . import activations, chain
 from ._checks import check_generator, check_int, check_real
+
+#: The five binary operators the grammar accepts, applied alike to float
+#: constants (checked first, cheaply) and to SymPy expressions.
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 
 __all__ = [
     "ALLOWED",
@@ -459,13 +470,7 @@ class _Converter:
             # Float arithmetic first: it cannot take long, and it refuses an
             # oversized or complex constant before SymPy computes it exactly.
             try:
-                value = {
-                    ast.Add: lambda: lv + rv,
-                    ast.Sub: lambda: lv - rv,
-                    ast.Mult: lambda: lv * rv,
-                    ast.Div: lambda: lv / rv,
-                    ast.Pow: lambda: lv**rv,
-                }[op]()
+                value = _BINARY[op](lv, rv)
             except OverflowError:
                 raise RefusedExpression(f"the constant {self.source(node)} is too large") from None
             except ZeroDivisionError:
@@ -484,13 +489,7 @@ class _Converter:
                 )
         if op is ast.Pow:
             _check_exponent(right, f"the exponent of {self.source(node)}")
-        expr = {
-            ast.Add: lambda: left + right,
-            ast.Sub: lambda: left - right,
-            ast.Mult: lambda: left * right,
-            ast.Div: lambda: left / right,
-            ast.Pow: lambda: left**right,
-        }[op]()
+        expr = _BINARY[op](left, right)
         _check_numbers(expr)
         return expr, value
 
