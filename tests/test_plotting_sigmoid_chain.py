@@ -87,3 +87,14 @@ def test_logistic_curve_figure(w1, w0):
     assert np.allclose(ps, expected)
     assert ax.get_legend() is not None
     plt.close(fig)
+
+
+def test_twin_alt_texts_state_the_numbers_of_their_frame():
+    from vanishing import chain
+
+    text = plotting.describe_chain_profile(depth=10, weight_scale=8.0)
+    prof = chain.depth_profile(10, 8.0, np.random.default_rng(0))
+    assert "grows" in text and f"{prof.centred[0]:.1e}" in text
+    assert "stays flat" in plotting.describe_chain_profile(depth=5, weight_scale=4.0)
+    spread = plotting.describe_first_layer_spread(depth=6)
+    assert f"0.25^6 = {0.25**6:.1e}" in spread and "2000 random sigmoid chains" in spread

@@ -21,6 +21,8 @@ from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [
     "LogisticCurve",
+    "describe_chain_profile",
+    "describe_first_layer_spread",
     "describe_logistic_curve",
     "logistic_curve",
     "plot_chain_profile",
@@ -180,6 +182,18 @@ def plot_chain_profile(depth: int = 10, weight_scale: float = 1.0, *, n_chains: 
     return fig
 
 
+def describe_chain_profile(
+    depth: int = 10, weight_scale: float = 1.0, *, n_chains: int = 200, seed: int = 0
+) -> str:
+    """Alt text for one frame of :func:`plot_chain_profile` (chapter 1's twin)."""
+    prof = chain.depth_profile(depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains)
+    trend = "falls" if weight_scale < 4 else "stays flat" if weight_scale == 4 else "grows"
+    return (
+        f"Depth {depth}, weight scale {weight_scale:g}: towards the input the centred chain {trend} "
+        f"to {prof.centred[0]:.1e} at layer 1, while the median random chain reaches {prof.quantiles[1, 0]:.1e}."
+    )
+
+
 def plot_first_layer_spread(depth: int = 10, *, n_chains: int = 2000, seed: int = 0):
     """Chapter 3's widget: the first-layer gradient against the 0.25^d bound.
 
@@ -209,3 +223,13 @@ def plot_first_layer_spread(depth: int = 10, *, n_chains: int = 2000, seed: int 
         right.set_ylabel("chains")
         right.set_title(f"depth {depth}", fontsize=10)
     return fig
+
+
+def describe_first_layer_spread(depth: int = 10, *, n_chains: int = 2000, seed: int = 0) -> str:
+    """Alt text for one frame of :func:`plot_first_layer_spread` (chapter 3's twin)."""
+    grads = chain.first_layer_gradients(depth, n_chains, np.random.default_rng(seed))
+    median = np.median(grads[:, -1])
+    return (
+        f"At depth {depth} the median first-layer gradient over {n_chains} random sigmoid chains is "
+        f"{median:.1e}, below the bound 0.25^{depth} = {0.25**depth:.1e}; the band of chains widens with depth."
+    )
