@@ -102,7 +102,23 @@ def _shape_error(name, expected, got):
 
 
 class _Arrays:
-    """Mixin: the dataclass fields as a list of arrays, in declaration order."""
+    """Mixin: the dataclass fields as a list of arrays, in declaration order,
+    and what both cells share: float conversion and the linear readout
+    ``W_hy`` ``(n_out, n_hidden)``, ``b_y`` ``(n_out,)``."""
+
+    def _as_float_fields(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, np.asarray(as_float_array(f.name, getattr(self, f.name)), dtype=np.float64))
+
+    def _check_readout(self, n: int) -> None:
+        if self.W_hy.ndim != 2 or self.W_hy.shape[1] != n:
+            raise _shape_error("W_hy", f"(n_out, n_hidden) = (n_out, {n})", self.W_hy.shape)
+        if self.b_y.shape != (self.W_hy.shape[0],):
+            raise _shape_error("b_y", f"(n_out,) = ({self.W_hy.shape[0]},)", self.b_y.shape)
+
+    @property
+    def n_out(self) -> int:
+        return self.W_hy.shape[0]
 
     def arrays(self) -> list[np.ndarray]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -130,8 +146,7 @@ class RNNParams(_Arrays):
     b_y: np.ndarray
 
     def __post_init__(self):
-        for f in fields(self):
-            setattr(self, f.name, np.asarray(as_float_array(f.name, getattr(self, f.name)), dtype=np.float64))
+        self._as_float_fields()
         if self.W_hh.ndim != 2 or self.W_hh.shape[0] != self.W_hh.shape[1] or self.W_hh.shape[0] < 1:
             raise ValueError(
                 f"W_hh must be a square matrix (n_hidden, n_hidden); got shape {self.W_hh.shape}"
@@ -141,10 +156,7 @@ class RNNParams(_Arrays):
             raise _shape_error("W_xh", f"(n_hidden, n_in) = ({n}, n_in)", self.W_xh.shape)
         if self.b_h.shape != (n,):
             raise _shape_error("b_h", f"(n_hidden,) = ({n},)", self.b_h.shape)
-        if self.W_hy.ndim != 2 or self.W_hy.shape[1] != n:
-            raise _shape_error("W_hy", f"(n_out, n_hidden) = (n_out, {n})", self.W_hy.shape)
-        if self.b_y.shape != (self.W_hy.shape[0],):
-            raise _shape_error("b_y", f"(n_out,) = ({self.W_hy.shape[0]},)", self.b_y.shape)
+        self._check_readout(n)
 
     @property
     def n_in(self) -> int:
@@ -153,10 +165,6 @@ class RNNParams(_Arrays):
     @property
     def n_hidden(self) -> int:
         return self.W_hh.shape[0]
-
-    @property
-    def n_out(self) -> int:
-        return self.W_hy.shape[0]
 
 
 @dataclass
@@ -176,8 +184,7 @@ class LSTMParams(_Arrays):
     b_y: np.ndarray
 
     def __post_init__(self):
-        for f in fields(self):
-            setattr(self, f.name, np.asarray(as_float_array(f.name, getattr(self, f.name)), dtype=np.float64))
+        self._as_float_fields()
         if self.W_h.ndim != 2 or self.W_h.shape[0] != 4 * self.W_h.shape[1] or self.W_h.shape[1] < 1:
             raise ValueError(f"W_h must have shape (4 n_hidden, n_hidden); got {self.W_h.shape}")
         n = self.W_h.shape[1]
@@ -185,10 +192,7 @@ class LSTMParams(_Arrays):
             raise _shape_error("W_x", f"(4 n_hidden, n_in) = ({4 * n}, n_in)", self.W_x.shape)
         if self.b.shape != (4 * n,):
             raise _shape_error("b", f"(4 n_hidden,) = ({4 * n},)", self.b.shape)
-        if self.W_hy.ndim != 2 or self.W_hy.shape[1] != n:
-            raise _shape_error("W_hy", f"(n_out, n_hidden) = (n_out, {n})", self.W_hy.shape)
-        if self.b_y.shape != (self.W_hy.shape[0],):
-            raise _shape_error("b_y", f"(n_out,) = ({self.W_hy.shape[0]},)", self.b_y.shape)
+        self._check_readout(n)
 
     @property
     def n_in(self) -> int:
@@ -197,10 +201,6 @@ class LSTMParams(_Arrays):
     @property
     def n_hidden(self) -> int:
         return self.W_h.shape[1]
-
-    @property
-    def n_out(self) -> int:
-        return self.W_hy.shape[0]
 
     @property
     def forget_bias(self) -> np.ndarray:
