@@ -9,9 +9,20 @@
   ``role="list"``.  DPUB-ARIA 1.1 deprecated that role in favour of
   ``listitem``, and axe-core reports the list as having no valid items (a
   critical violation), so the entries get ``role="listitem"``.
+
+It also tells the library that the book is being built: the kernels that
+execute the chapters inherit ``VANISHING_BOOK_BUILD=1`` from this process, and
+only then does ``vanishing.widgets.twin`` draw the kernel-free twins the static
+site needs (a reader with a kernel has the live widget instead).
 """
 
 from __future__ import annotations
+
+import os
+
+# vanishing.widgets.BOOK_BUILD (not imported: the extension must load even
+# where the library is not installed, and Sphinx loads it before executing).
+BOOK_BUILD = "VANISHING_BOOK_BUILD"
 
 
 def _drop_duplicate_inline_scripts(app, pagename, templatename, context, doctree):
@@ -36,6 +47,7 @@ def _bibliography_entries_as_list_items(app, pagename, templatename, context, do
 
 
 def setup(app):
+    os.environ[BOOK_BUILD] = "1"
     # After every other handler has added its scripts.
     app.connect("html-page-context", _drop_duplicate_inline_scripts, priority=900)
     app.connect("html-page-context", _bibliography_entries_as_list_items)

@@ -10,18 +10,36 @@ execution (``skip-execution``, which myst-nb honours) and out of nbval
 (``nbval-skip``), so CI never runs it.  scripts/run_notebooks.py does run it
 (outside Colab it does nothing), so the stored notebook has an execution count
 for every code cell.
-tests/test_notebooks.py checks that every chapter carries this exact cell.
+tests/test_notebooks.py checks that every chapter carries this exact cell, and
+tests/test_doors.py installs the library with its pip command, pointed at a
+local clone.  The repository URL is read from ``_config.yml`` (``repository:
+url``), the one place it is set; the launch buttons use the same entry.
+JupyterLab shows the cell collapsed (``jupyter.source_hidden``).
 """
 
 from __future__ import annotations
 
 import glob
 import sys
+from pathlib import Path
 
 import nbformat
+import yaml
 
-REPOSITORY = "https://github.com/vanishing-gradients/course"
+CONFIG = Path(__file__).parents[1] / "_config.yml"
+
+
+def repository_url(config: Path = CONFIG) -> str:
+    """``repository: url`` from the book's configuration."""
+    url = (yaml.safe_load(config.read_text(encoding="utf-8")).get("repository") or {}).get("url")
+    if not url:
+        raise ValueError(f"{config} sets no repository url")
+    return url
+
+
+REPOSITORY = repository_url()
 TAGS = ["colab", "remove-cell", "skip-execution", "nbval-skip"]
+METADATA = {"tags": TAGS, "jupyter": {"source_hidden": True}}
 SOURCE = f"""\
 # Colab only: install the course library and enable its widgets. Elsewhere
 # (Binder, a local clone) the library is already installed and nothing runs.
@@ -37,12 +55,14 @@ if "google.colab" in sys.modules:
 def add(path: str) -> bool:
     """Insert or refresh the cell; return True if the file changed."""
     nb = nbformat.read(path, as_version=4)
-    cell = nbformat.v4.new_code_cell(SOURCE, metadata={"tags": list(TAGS)})
+    cell = nbformat.v4.new_code_cell(
+        SOURCE, metadata={"tags": list(TAGS), "jupyter": {"source_hidden": True}}
+    )
     cell.pop("id", None)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     old = nb.cells[first_code]
     if "colab" in old.metadata.get("tags", []):
-        if old.source == SOURCE and old.metadata.get("tags") == TAGS and not old.outputs:
+        if old.source == SOURCE and dict(old.metadata) == METADATA and not old.outputs:
             return False
         cell["id"] = old.get("id")
         nb.cells[first_code] = cell

@@ -7,7 +7,13 @@ Strict nbval compares the stored outputs with a fresh run, so run this after
 every change to a chapter or to the library code it calls.  Widget state is
 not stored (see README, "Contributing"): nbclient must collect it (with
 ``store_widget_state=False`` nbclient 0.11 raises ``KeyError`` on an output
-widget), so it is dropped from the metadata before the file is written.
+widget), so it is dropped from the metadata before the file is written, and so
+are the outputs that only display a widget (a live widget's view): without its
+state a widget view shows as its Python repr, ``interactive(children=...``.
+The book build's own executions store the state the site needs.
+
+The library's twins are not drawn here (they are drawn only in the book build,
+see ``vanishing.widgets.building_the_book``), so a twin's cell stores no output.
 """
 
 from __future__ import annotations
@@ -19,9 +25,14 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def run(path: str) -> float:
+    if os.environ.get("VANISHING_BOOK_BUILD"):
+        raise SystemExit("unset VANISHING_BOOK_BUILD: stored notebooks hold no twin frames")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -29,6 +40,11 @@ def run(path: str) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": os.path.dirname(path) or "."}},
         store_widget_state=True,
+        # Unix sockets instead of TCP ports: kernels started at the same time
+        # by other processes (a test run, a JupyterLab) cannot take this
+        # kernel's ports between jupyter_client choosing and binding them, a
+        # race that left a run waiting forever on an idle kernel.
+        config=Config({"KernelManager": {"transport": "ipc"}}),
         record_timing=False,  # no timestamps in cell metadata: clean diffs
         # The Colab set-up cell is tagged skip-execution so that the book build
         # skips it; here it runs (outside Colab it does nothing), so the stored
@@ -39,6 +55,9 @@ def run(path: str) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
     nbformat.write(nb, path)
     return elapsed
 

@@ -110,18 +110,29 @@ class TestChapter:
                 assert f"plotting.{plot_fn}(" in earlier, "call the plot function once before the live widget"
 
     def test_every_live_widget_has_a_kernel_free_twin_right_after_it(self, path):
-        """The twin (widgets.twin) is what moves on the static site.  nbval skips
-        it: its output is widget state nbval could not compare, the book build
-        executes it (raising on any error), and tests/test_site.py moves every
-        twin's sliders in a browser."""
+        """The twin (widgets.twin) is what moves on the static site.  It is drawn
+        only in the book build (which raises on any error; tests/test_site.py
+        moves every twin's sliders in a browser).  Everywhere else (nbval,
+        JupyterLab, Colab) it checks its arguments and shows nothing, and
+        JupyterLab folds its source away: a reader with a kernel meets the live
+        widget only.  Nothing may stand between the two but the twin itself."""
         cells = code_cells(load(path))
         live = [i for i, c in enumerate(cells) if "widgets.live(" in source(c)]
         twins = [i for i, c in enumerate(cells) if "widgets.twin(" in source(c)]
         assert len(live) == len(twins)
+        every = load(path)["cells"]
         for i, j in zip(live, twins, strict=True):
-            assert i < j <= i + 2, "the twin follows its live widget"
+            assert j == i + 1, "the twin follows its live widget"
+            assert every.index(cells[j]) == every.index(cells[i]) + 1, (
+                "no cell between a live widget and its twin"
+            )
             assert set(cells[i]["metadata"]["tags"]) >= {"nbval-ignore-output", "remove-output"}
-            assert set(cells[j]["metadata"]["tags"]) >= {"remove-input", "nbval-skip"}
+            assert cells[j]["metadata"]["tags"] == ["remove-input"], (
+                "nbval runs the twin: it is cheap outside the build"
+            )
+            assert cells[j]["metadata"].get("jupyter", {}).get("source_hidden") is True
+            assert cells[j]["outputs"] == [], "outside the book build a twin shows nothing"
+            assert cells[i]["outputs"] == [], "a stored widget view without its state shows only a repr"
 
     def test_outputs_are_clean_and_executed_in_order(self, path):
         nb = load(path)
@@ -139,7 +150,7 @@ class TestChapter:
         nb = nbformat.read(path, as_version=4)
         first = next(c for c in nb.cells if c.cell_type == "code")
         assert first.source == COLAB["SOURCE"], "run scripts/colab_cell.py"
-        assert first.metadata.get("tags") == COLAB["TAGS"]
+        assert first.metadata == COLAB["METADATA"], "run scripts/colab_cell.py"
         assert first.outputs == [], "outside Colab the cell does nothing"
 
     def test_glossary_terms_exist(self, path):

@@ -76,7 +76,7 @@ def test_depth_decay_and_slopes_figures():
     plt.close(fig)
 
 
-def test_live_widget_and_twin_over_the_gallery():
+def test_live_widget_and_twin_over_the_gallery(book_build):
     w = widgets.live(
         plotting.plot_custom_activation,
         text=ipw.Text(value="x*tanh(log(1+exp(x)))", continuous_update=False),
@@ -91,5 +91,5 @@ def test_live_widget_and_twin_over_the_gallery():
         text=["x**3", "tanh(x)"],
         depth=[5, 10],
     )
-    frames = [c for stack in box.children[2].children for c in stack.children]
+    frames = [c for stack in box.children[-1].children for c in stack.children]
     assert len(frames) == 4 and all('alt="For f(x) = ' in f.value for f in frames)

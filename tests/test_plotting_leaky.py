@@ -65,7 +65,7 @@ def test_rrelu_figure_marks_both_test_slopes():
     plt.close(fig)
 
 
-def test_twin_of_the_chain_widget_renders_every_frame_with_alt_text():
+def test_twin_of_the_chain_widget_renders_every_frame_with_alt_text(book_build):
     box = widgets.twin(
         plotting.plot_leaky_chain,
         leaky.describe_leaky_chain,
@@ -73,7 +73,7 @@ def test_twin_of_the_chain_widget_renders_every_frame_with_alt_text():
         alpha=[0.0, 0.1],
         depth=[5, 10],
     )
-    alpha_slider, depth_slider, outer, _note = box.children
+    _note, alpha_slider, depth_slider, outer = box.children
     assert isinstance(alpha_slider, ipw.SelectionSlider) and isinstance(outer, ipw.Stack)
     frames = [f for inner in outer.children for f in inner.children]
     assert len(frames) == 4

@@ -69,7 +69,7 @@ def test_descriptions_state_the_numbers(describe, kwargs, needles):
     assert any(ch.isdigit() for ch in text.split("layer")[-1])
 
 
-def test_twin_frames_of_the_chapter_render():
+def test_twin_frames_of_the_chapter_render(book_build):
     box = widgets.twin(
         plotting.plot_activation_depth,
         plotting.describe_activation_depth,

@@ -86,7 +86,7 @@ def test_weight_paths_draws_one_panel_per_path():
         plotting.plot_weight_paths({"a": path}, np.zeros(3))
 
 
-def test_the_twins_build_with_the_chapter_functions():
+def test_the_twins_build_with_the_chapter_functions(book_build):
     box = widgets.twin(
         lambda depth, scale: plotting.plot_init_scale(depth, scale, width=16, n_samples=32),
         lambda depth, scale: plotting.describe_init_scale(depth, scale, width=16, n_samples=32),

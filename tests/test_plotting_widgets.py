@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import ipywidgets as ipw
 import matplotlib
 
@@ -37,6 +40,15 @@ def test_live_builds_an_interactive_with_the_given_sliders():
     plt.close("all")
 
 
+def test_live_shows_each_slider_description_in_full():
+    long = ipw.FloatSlider(description="weight scale")
+    narrow = ipw.IntSlider(description="depth", style={"description_width": "60px"})
+    widgets.live(plotting.plot_chain_profile, weight_scale=long, depth=narrow)
+    assert long.style.description_width == "initial"
+    assert narrow.style.description_width == "60px"  # a width the chapter chose is kept
+    plt.close("all")
+
+
 def test_live_refuses_bad_arguments():
     with pytest.raises(TypeError, match="plot must be callable"):
         widgets.live(3, depth=ipw.IntSlider())
@@ -62,9 +74,10 @@ def _frames(widget):
     return [f for child in getattr(widget, "children", ()) for f in _frames(child)]
 
 
-def test_twin_with_one_parameter_links_its_slider_to_one_stack():
+def test_twin_with_one_parameter_links_its_slider_to_one_stack(book_build):
     box = widgets.twin(_tiny_plot, _describe, start={"depth": 3}, depth=[1, 3, 5])
-    slider, stack, note = box.children
+    note, slider, stack = box.children
+    assert "the slider below switches between 3 frames drawn in advance (depth: 3 values)" in note.value
     assert isinstance(slider, ipw.SelectionSlider) and isinstance(stack, ipw.Stack)
     assert [label for label, _ in slider.options] == ["1", "3", "5"]
     assert slider.index == stack.selected_index == 1  # opens on the start value
@@ -78,9 +91,12 @@ def test_twin_with_one_parameter_links_its_slider_to_one_stack():
     assert "vanishing-twin" in box._dom_classes
 
 
-def test_twin_with_two_parameters_nests_stacks_and_links_every_inner_one():
-    box = widgets.twin(_tiny_plot, _describe, depth=[1, 2], scale=[0.5, 1.0, 2.0])
-    first, second, outer, _ = box.children
+def test_twin_with_two_parameters_nests_stacks_and_links_every_inner_one(book_build):
+    box = widgets.twin(
+        _tiny_plot, _describe, note="Six <frames> & more.", depth=[1, 2], scale=[0.5, 1.0, 2.0]
+    )
+    note, first, second, outer = box.children
+    assert note.value == '<p class="vanishing-twin-note">Six &lt;frames&gt; &amp; more.</p>'
     assert len(outer.children) == 2 and all(len(s.children) == 3 for s in outer.children)
     targets = {id(lk.target[0]) for lk in box.links if lk.source == (second, "index")}
     assert targets >= {id(s) for s in outer.children}
@@ -88,9 +104,9 @@ def test_twin_with_two_parameters_nests_stacks_and_links_every_inner_one():
     assert len(_frames(outer)) == 6
 
 
-def test_twin_frames_stay_small():
+def test_twin_frames_stay_small(book_build):
     box = widgets.twin(plotting.plot_chain_profile, lambda **v: "Gradient profile frame", depth=[5, 10])
-    for f in _frames(box.children[-2]):
+    for f in _frames(box.children[-1]):
         size = len(f.value.encode())
         assert size < 60_000, size  # about 450 x 250 px palette PNGs
         assert 'width="448" height="252"' in f.value
@@ -107,9 +123,46 @@ def test_twin_frames_stay_small():
         ({"depth": list(range(9)), "scale": list(range(8))}, ValueError, "max_frames allows at most 64"),
     ],
 )
-def test_twin_refuses_bad_grids(kwargs, error, match):
+@pytest.mark.parametrize("where", ["book_build", "reader_kernel"])
+def test_twin_refuses_bad_grids(kwargs, error, match, where, request):
+    request.getfixturevalue(where)  # bad arguments fail in nbval too, not only in the build
     with pytest.raises(error, match=match):
         widgets.twin(_tiny_plot, _describe, **kwargs)
+
+
+def test_outside_the_book_build_a_twin_draws_nothing(reader_kernel, monkeypatch):
+    drawn = []
+
+    def plot(depth=1):
+        drawn.append(depth)
+        return _tiny_plot(depth)
+
+    assert not widgets.building_the_book()
+    assert widgets.twin(plot, _describe, depth=[1, 2, 3]) is None
+    assert drawn == []
+    monkeypatch.setenv(widgets.BOOK_BUILD, "1")
+    assert isinstance(widgets.twin(plot, _describe, depth=[1, 2, 3]), ipw.VBox)
+    assert drawn == [1, 2, 3]
+
+
+def test_the_book_build_tells_the_library_it_is_building(monkeypatch):
+    """_ext/course_html.py sets the variable the library reads, in the build's process."""
+    monkeypatch.setenv(widgets.BOOK_BUILD, "0")  # restored (unset) after the test
+    assert not widgets.building_the_book()
+    ext = runpy.run_path(str(Path(__file__).parents[1] / "_ext" / "course_html.py"))
+    assert ext["BOOK_BUILD"] == widgets.BOOK_BUILD
+
+    class App:
+        def connect(self, *args, **kwargs):
+            pass
+
+    ext["setup"](App())
+    assert widgets.building_the_book()
+
+
+def test_twin_refuses_an_empty_note(reader_kernel):
+    with pytest.raises(ValueError, match="note must be a non-empty string"):
+        widgets.twin(_tiny_plot, _describe, note=" ", depth=[1, 2])
 
 
 def test_frame_html_needs_alt_text():

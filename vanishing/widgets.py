@@ -8,6 +8,10 @@ its defaults (so the static page and the test run get a real figure), then
   grid of slider values, and the browser switches frames with
   ``ipywidgets.jslink`` from the slider to an ``ipywidgets.Stack``, so the
   twin responds on the static website with no kernel at all.
+
+The twin is drawn only while the book is built (:func:`building_the_book`):
+in Jupyter, Binder or Colab the reader has the live widget, and a twin would
+be a third copy of the same figure that costs seconds of every Run All.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from collections.abc import Callable, Sequence
 
 import ipywidgets
@@ -22,10 +27,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 from PIL import Image
 
-__all__ = ["FRAME_DPI", "frame_html", "live", "render_png", "twin"]
+__all__ = ["BOOK_BUILD", "FRAME_DPI", "building_the_book", "frame_html", "live", "render_png", "twin"]
+
+#: The environment variable the book build sets to "1" (``_ext/course_html.py``
+#: sets it when Sphinx loads the extension, and the kernels that execute the
+#: chapters inherit it).
+BOOK_BUILD = "VANISHING_BOOK_BUILD"
 
 #: Frames are the course figures (6.4 x 3.6 in) rendered at 70 dpi: 448 x 252 px.
 FRAME_DPI = 70
+
+
+def building_the_book() -> bool:
+    """True while the book build executes the chapters (see :data:`BOOK_BUILD`)."""
+    return os.environ.get(BOOK_BUILD) == "1"
 
 
 def live(plot: Callable, **controls) -> ipywidgets.interactive:
@@ -34,6 +49,8 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
     ``controls`` maps each keyword argument of ``plot`` to a widget (or any
     abbreviation ``ipywidgets.interact`` accepts).  The figure is shown with
     ``plt.show()`` and the return value is discarded, so it appears once.
+    A control's description is shown in full (ipywidgets would cut a long
+    one such as "weight scale" to "weight sc...") unless it sets its own width.
     """
     if not callable(plot):
         raise TypeError(f"plot must be callable; got {type(plot).__name__}")
@@ -45,6 +62,10 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
         plt.show()
 
     draw.__name__ = getattr(plot, "__name__", "draw")
+    for control in controls.values():
+        style = getattr(control, "style", None)
+        if style is not None and hasattr(style, "description_width") and not style.description_width:
+            style.description_width = "initial"
     return ipywidgets.interactive(draw, **controls)
 
 
@@ -99,9 +120,10 @@ def twin(
     describe: Callable[..., str],
     *,
     start: dict | None = None,
+    note: str | None = None,
     max_frames: int = 64,
     **grid: Sequence,
-) -> ipywidgets.VBox:
+) -> ipywidgets.VBox | None:
     """A kernel-free twin of ``live(plot, ...)`` over a grid of slider values.
 
     ``grid`` maps keyword arguments of ``plot`` to the sequences of values the
@@ -115,7 +137,13 @@ def twin(
     are ``SelectionSlider``\\ s, so the readout shows the value, not its
     position.  ``start`` names the values shown first (default: the first of
     each); use the plot function's defaults so that the twin opens on the
-    static figure above it.
+    static figure above it.  ``note`` is the plain-text line shown above the
+    sliders on the website (default: how many frames were drawn for which
+    values).
+
+    Outside the book build (:func:`building_the_book`) the arguments are
+    checked and nothing is drawn: the function returns ``None``, so the cell
+    has no output and the reader meets the live widget only.
     """
     if not callable(plot) or not callable(describe):
         raise TypeError("plot and describe must be callable")
@@ -140,6 +168,18 @@ def twin(
         if name in start and start[name] not in vals:
             raise ValueError(f"start[{name!r}] = {start[name]!r} is not one of grid[{name!r}]")
         first.append(vals.index(start[name]) if name in start else 0)
+    if note is None:
+        counts = "; ".join(f"{_description(n)}: {len(v)} values" for n, v in zip(names, values, strict=True))
+        sliders_switch = "the slider below switches" if len(names) == 1 else "the sliders below switch"
+        note = (
+            f"On the website, where no Python kernel runs, {sliders_switch} between "
+            f"{n_frames} frames drawn in advance ({counts}); in Jupyter, Binder or Colab the "
+            "live widget above redraws for any setting."
+        )
+    elif not isinstance(note, str) or not note.strip():
+        raise ValueError("note must be a non-empty string (or None for the default)")
+    if not building_the_book():
+        return None
 
     def frame(point):
         kwargs = dict(zip(names, point, strict=True))
@@ -169,10 +209,8 @@ def twin(
         links.append(ipywidgets.jslink((sliders[level], "index"), (s, "selected_index")))
         return s
 
-    note = ipywidgets.HTML(
-        "<small>Pre-rendered frames: this copy of the widget responds without a Python kernel.</small>"
-    )
-    box = ipywidgets.VBox([*sliders, stack(0, ()), note])
+    caption = ipywidgets.HTML(f'<p class="vanishing-twin-note">{html.escape(note)}</p>')
+    box = ipywidgets.VBox([caption, *sliders, stack(0, ())])
     box.add_class("vanishing-twin")
     box.links = tuple(links)  # the browser-side links, for inspection and tests
     return box
