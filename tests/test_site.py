@@ -23,8 +23,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
+import runpy
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -37,17 +37,11 @@ ROOT = Path(__file__).parents[1]
 SITE = ROOT / "_build" / "html"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ALLOWLIST = json.loads((Path(__file__).parent / "axe_allowlist.json").read_text(encoding="utf-8"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-REPO = "vanishing-gradients/course"
+# owner/name of the repository the launch buttons point to, from _config.yml
+# (the one place the URL is set; the Colab cell reads it there too).
+REPO = runpy.run_path(str(ROOT / "scripts" / "colab_cell.py"))["REPOSITORY"].removeprefix(
+    "https://github.com/"
+)
 
 # Console messages that are not faults of the course.
 IGNORED_CONSOLE = [
@@ -96,17 +90,6 @@ def server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"no chromium at {CHROMIUM}: install Debian's chromium"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Visit:
