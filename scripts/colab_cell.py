@@ -19,6 +19,7 @@ JupyterLab shows the cell collapsed (``jupyter.source_hidden``).
 
 from __future__ import annotations
 
+import copy
 import glob
 import sys
 from pathlib import Path
@@ -55,9 +56,7 @@ if "google.colab" in sys.modules:
 def add(path: str) -> bool:
     """Insert or refresh the cell; return True if the file changed."""
     nb = nbformat.read(path, as_version=4)
-    cell = nbformat.v4.new_code_cell(
-        SOURCE, metadata={"tags": list(TAGS), "jupyter": {"source_hidden": True}}
-    )
+    cell = nbformat.v4.new_code_cell(SOURCE, metadata=copy.deepcopy(METADATA))
     cell.pop("id", None)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     old = nb.cells[first_code]

@@ -27,12 +27,14 @@ import nbformat
 from nbclient import NotebookClient
 from traitlets.config import Config
 
+from vanishing import widgets
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def run(path: str) -> float:
-    if os.environ.get("VANISHING_BOOK_BUILD"):
-        raise SystemExit("unset VANISHING_BOOK_BUILD: stored notebooks hold no twin frames")
+    if widgets.building_the_book():
+        raise SystemExit(f"unset {widgets.BOOK_BUILD}: stored notebooks hold no twin frames")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,

@@ -28,7 +28,6 @@ import runpy
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, reader_environ, run
+from conftest import ROOT, free_port, reader_environ, run
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
@@ -224,19 +223,13 @@ def test_the_python_versions_agree_everywhere():
 
 
 # -- locally: ./run lab ------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, timeout: float = 10) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
         return response.status, response.read()
 
 
 def test_run_lab_on_a_fresh_clone_serves_the_chapters_with_myst(clean_copy, tmp_path):
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = (tmp_path / "lab.log").open("w")
     env = reader_environ(
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "rt")

@@ -44,7 +44,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -53,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import reader_environ
+from conftest import free_port, reader_environ
 
 pytestmark = pytest.mark.doors
 
@@ -73,12 +72,6 @@ SETTINGS = {
 
 # What a reader must never see in an output area.
 ERROR_TEXTS = ("Traceback", "Error displaying widget", "model not found")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _descendants(pid: int) -> list[tuple[int, str]]:
@@ -164,7 +157,7 @@ def lab(reader_env, notebook_file, tmp_path_factory):
     for name in ("workspaces", "config", "data", "runtime", "ipython"):
         (home / name).mkdir()
 
-    port, token = _free_port(), secrets.token_hex(24)
+    port, token = free_port(), secrets.token_hex(24)
     cmd = [
         reader_env.bin / "jupyter",
         "lab",
