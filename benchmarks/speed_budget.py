@@ -132,7 +132,7 @@ def builds() -> None:
 
 
 def mlp_pass() -> None:
-    from vanishing import mlp
+    from vanishing.core import mlp
 
     print("One forward + backward pass, 20 layers of width 256, batch 1,024, float64")
     rng = np.random.default_rng(0)

@@ -24,7 +24,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from vanishing import chain, plotting  # noqa: E402
+from vanishing import plotting  # noqa: E402
+from vanishing.core import chain  # noqa: E402
 
 DEPTHS = (1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 

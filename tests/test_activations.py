@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from vanishing import activations, chain, mlp
+from vanishing.core import activations, chain, mlp
 
 # Non-default parameter values exercised alongside the defaults.
 CASES = [(name, {}) for name in activations.names()] + [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vanishing import activations, chain, mlp
+from vanishing.core import activations, chain, mlp
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional

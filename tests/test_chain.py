@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from vanishing import activations, chain
+from vanishing.core import activations, chain
 
 SMOOTH = ["sigmoid", "tanh", "gelu", "softplus", "silu", "mish", "elu"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vanishing import mlp
+from vanishing.core import initialisation, mlp
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "gelu", "softplus", "relu", "selu"])
@@ -54,19 +54,19 @@ def test_cross_entropy_is_stable_for_huge_logits():
     ],
 )
 def test_initialiser_variances(scheme, expected_var):
-    w = mlp.init_weights(400, 300, scheme, np.random.default_rng(5))
+    w = initialisation.init_weights(400, 300, scheme, np.random.default_rng(5))
     assert w.shape == (400, 300)
     assert w.var() == pytest.approx(expected_var, rel=0.03)
     assert abs(w.mean()) < 0.01 * np.sqrt(expected_var) * 10
 
 
 def test_normal_initialiser_uses_std_and_requires_it():
-    w = mlp.init_weights(500, 400, "normal", np.random.default_rng(0), std=0.5)
+    w = initialisation.init_weights(500, 400, "normal", np.random.default_rng(0), std=0.5)
     assert w.std() == pytest.approx(0.5, rel=0.01)
     with pytest.raises(ValueError, match="std must be given"):
-        mlp.init_weights(3, 3, "normal", np.random.default_rng(0))
+        initialisation.init_weights(3, 3, "normal", np.random.default_rng(0))
     with pytest.raises(ValueError, match="std must be given"):
-        mlp.init_weights(3, 3, "he_normal", np.random.default_rng(0), std=1.0)
+        initialisation.init_weights(3, 3, "he_normal", np.random.default_rng(0), std=1.0)
 
 
 def test_stats_describe_the_forward_pass():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from vanishing import normalisation as bn
+from vanishing.core import normalisation as bn
 
 
 def test_forward_standardises_then_rescales():

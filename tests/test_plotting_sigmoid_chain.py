@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from vanishing import plotting  # noqa: E402
+from vanishing.core import chain  # noqa: E402
 
 weights = st.floats(min_value=-8.0, max_value=8.0).filter(lambda w: abs(w) > 1e-3)
 biases = st.floats(min_value=-5.0, max_value=5.0)
@@ -90,7 +91,6 @@ def test_logistic_curve_figure(w1, w0):
 
 
 def test_twin_alt_texts_state_the_numbers_of_their_frame():
-    from vanishing import chain
 
     text = plotting.describe_chain_profile(depth=10, weight_scale=8.0)
     prof = chain.depth_profile(10, 8.0, np.random.default_rng(0))

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import scipy.special
 
-from vanishing import recurrent as R
+from vanishing.core import optimisers
+from vanishing.core import recurrent as R
+from vanishing.experiments import through_time
 
 EPS = 1e-6
 
@@ -192,13 +194,13 @@ def test_jacobian_product_norms_equal_the_norm_of_the_explicit_product():
 @pytest.mark.parametrize("scale", [0.5, 0.9, 1.0, 1.5, 3.0])
 def test_pascanu_bound_holds_the_gradient_never_exceeds_lambda_to_the_power(scale):
     """|tanh'| <= 1, so ||dh_T/dh_t|| <= lambda_1^(T - t) (Pascanu et al. 2013, with gamma = 1)."""
-    tt = R.gradient_through_time(scale, 40, n_hidden=12, batch=6, seed=1)
+    tt = through_time.gradient_through_time(scale, 40, n_hidden=12, batch=6, seed=1)
     assert np.all(tt.quantiles[2] <= tt.reference * (1 + 1e-9) + 1e-300)
     assert tt.quantiles.shape == (3, 41) and tt.reference[-1] == 1.0
 
 
 def test_below_one_the_gradient_vanishes_geometrically():
-    tt = R.gradient_through_time(0.5, 60, seed=2)
+    tt = through_time.gradient_through_time(0.5, 60, seed=2)
     assert tt.quantiles[1, 0] < 0.5**60
 
 
@@ -216,7 +218,9 @@ def test_sum_outer_is_the_sum_of_outer_products_over_steps_and_batch():
     np.testing.assert_allclose(R._sum_outer(a, b), expected, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("widget", [R.gradient_through_time, R.lstm_cell_gradient_through_time])
+@pytest.mark.parametrize(
+    "widget", [through_time.gradient_through_time, through_time.lstm_cell_gradient_through_time]
+)
 def test_widget_functions_validate_the_seed(widget):
     with pytest.raises(ValueError, match="seed"):
         widget(1.0, 10, seed=-1)
@@ -252,8 +256,8 @@ def test_a_saturated_forget_gate_carries_the_gradient_unchanged():
 
 
 def test_lstm_widget_numbers_grow_with_the_forget_bias():
-    low = R.lstm_cell_gradient_through_time(0.0, 50, seed=3)
-    high = R.lstm_cell_gradient_through_time(4.0, 50, seed=3)
+    low = through_time.lstm_cell_gradient_through_time(0.0, 50, seed=3)
+    high = through_time.lstm_cell_gradient_through_time(4.0, 50, seed=3)
     assert high.mean_gate > 0.95 > 0.55 > low.mean_gate
     assert high.reference[0] > 1e6 * low.reference[0]
     assert high.quantiles[1, 0] > low.quantiles[1, 0]
@@ -315,9 +319,9 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(TypeError, match="rng"):
         R.init_lstm(2, 3, 1, 0)
     with pytest.raises(ValueError, match="cell"):
-        R.train_recall("gru", 5, rng)
+        through_time.train_recall("gru", 5, rng)
     with pytest.raises(ValueError, match="optimizer"):
-        R.train_recall("rnn", 5, rng, optimizer="rmsprop")
+        through_time.train_recall("rnn", 5, rng, optimizer="rmsprop")
     with pytest.raises(ValueError, match="loss"):
         R.readout_loss(np.zeros((2, 3)), np.zeros(2), np.zeros((1, 3)), [0], loss="hinge")
     with pytest.raises(ValueError, match="xs must contain only finite"):
@@ -340,31 +344,31 @@ def test_huge_inputs_and_weights_give_finite_results_without_warnings(cell):
 
 # -- the recall task and training ---------------------------------------------------------
 def test_recall_task_shows_the_label_first_and_blanks_or_distractors_after():
-    xs, labels = R.recall_task(50, 6, np.random.default_rng(0))
+    xs, labels = through_time.recall_task(50, 6, np.random.default_rng(0))
     assert xs.shape == (6, 50, 4) and labels.shape == (50,)
     np.testing.assert_array_equal(np.argmax(xs[0], axis=1), labels)
     assert np.all(xs[1:] == 0.0)
-    xs, labels = R.recall_task(50, 6, np.random.default_rng(0), n_distractors=3)
+    xs, labels = through_time.recall_task(50, 6, np.random.default_rng(0), n_distractors=3)
     assert xs.shape == (6, 50, 7)
     assert np.all(xs[1:].sum(axis=2) == 1.0) and np.all(xs[1:, :, :4] == 0.0)
 
 
 def test_training_learns_a_short_recall_task_and_is_reproducible():
-    a = R.train_recall("lstm", 4, np.random.default_rng(1), steps=150)
-    b = R.train_recall("lstm", 4, np.random.default_rng(1), steps=150)
+    a = through_time.train_recall("lstm", 4, np.random.default_rng(1), steps=150)
+    b = through_time.train_recall("lstm", 4, np.random.default_rng(1), steps=150)
     np.testing.assert_array_equal(a.loss, b.loss)
     assert a.loss[-10:].mean() < 0.1 * a.loss[:10].mean()
     assert a.test_accuracy == 1.0
-    r = R.train_recall("rnn", 4, np.random.default_rng(2), steps=150)
+    r = through_time.train_recall("rnn", 4, np.random.default_rng(2), steps=150)
     assert r.test_accuracy == 1.0
 
 
 def test_clipping_bounds_the_step_but_records_the_norm_before_clipping():
-    clipped = R.train_recall(
+    clipped = through_time.train_recall(
         "rnn", 20, np.random.default_rng(0), steps=60, clip_norm=0.5, recurrent_scale=1.5, scheme="orthogonal"
     )
     assert clipped.grad_norm.max() > 0.5  # recorded before clipping
-    free = R.train_recall(
+    free = through_time.train_recall(
         "rnn",
         20,
         np.random.default_rng(0),
@@ -380,7 +384,7 @@ def test_clipping_bounds_the_step_but_records_the_norm_before_clipping():
 
 def test_adam_minimises_a_quadratic():
     x = np.array([3.0, -2.0])
-    opt = R.Adam([x], lr=0.1)
+    opt = optimisers.Adam([x], lr=0.1)
     for _ in range(500):
         opt.step([x], [2.0 * x])
     assert np.all(np.abs(x) < 1e-3)

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import scipy.special
 
-from vanishing import activations, chain, data, mlp, remedies
+from vanishing.core import activations, chain, data, mlp
+
+# --------------------------------------------------------------------------
+from vanishing.experiments import remedies
 
 # --------------------------------------------------------------------------
 # slope_summary: compared with values derived by hand, not with the code
@@ -222,7 +225,7 @@ def test_clipping_rescues_a_run_that_diverges_without_it(digits):
 
 
 def test_run_network_checks_its_arguments(digits):
-    with pytest.raises(TypeError, match="split must be a vanishing.data.Split"):
+    with pytest.raises(TypeError, match="split must be a vanishing.core.data.Split"):
         remedies.run_network("residual", (digits.X_train, digits.y_train))
     with pytest.raises(ValueError, match="depth must be an integer"):
         remedies.run_network("residual", digits, depth=0)

@@ -1,10 +1,10 @@
-"""vanishing.report: machine-independent printing of rounding-level numbers."""
+"""vanishing.core.report: machine-independent printing of rounding-level numbers."""
 
 import math
 
 import pytest
 
-from vanishing import report
+from vanishing.core import report
 
 
 def test_below_prints_the_tolerance_not_the_value():

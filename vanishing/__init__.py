@@ -1,60 +1,61 @@
-"""The course library of *Vanishing Gradients*.
+"""The course library of *Vanishing Gradients*: a map.
 
-Modules map to ideas, and each docstring names the chapters that use it:
+Three layers, visible from the path.  Each chapter's experiments and its
+figures share a module name, and each name says the idea it serves.
 
-* :mod:`vanishing.activations`: every activation, its derivative and SymPy form;
-* :mod:`vanishing.chain`: the chain of single-neuron layers (chapters 1, 3, 4, 6, 10, 11);
-* :mod:`vanishing.mlp`: a fully connected network with exact gradients, batch
-  normalisation, residual connections and learned PReLU slopes;
-* :mod:`vanishing.normalisation`: batch normalisation's forward and backward pass;
-* :mod:`vanishing.initialisation`: initialisation scales and their effect with depth (4, 5, 7);
-* :mod:`vanishing.training`: SGD, dead and saturated units, gradient clipping;
-* :mod:`vanishing.data`: small offline data sets (scikit-learn's digits, two moons);
-* :mod:`vanishing.dead_units`: the dying-ReLU experiments (5);
-* :mod:`vanishing.leaky`: Leaky ReLU, PReLU and RReLU experiments (6);
-* :mod:`vanishing.selu`: ELU's bias shift and SELU's fixed point (7);
-* :mod:`vanishing.recurrent`: a tanh RNN and an LSTM with backpropagation through time (8);
-* :mod:`vanishing.lab`: the gradient lab on the digits (9);
-* :mod:`vanishing.custom`: a safe parser for an activation of the reader's own (10);
-* :mod:`vanishing.remedies`: normalisation, residual connections and clipping measured (11);
-* :mod:`vanishing.plotting` and :mod:`vanishing.widgets`: figures, live widgets
-  and their kernel-free twins (imported on demand: they need matplotlib);
-* :mod:`vanishing.report`: printing numbers that are the same on every machine.
+``vanishing.core``: the ideas every chapter builds on
+
+============================  ================================================
+``core.activations``          every activation (sigmoid, tanh, ReLU, ..., SELU,
+                              GELU, Mish), its derivative, SymPy form and
+                              largest slope: the registry, ``activations.get``
+``core.chain``                chains of single-neuron layers and their gradient
+``core.mlp``                  a fully connected network with exact gradients
+``core.initialisation``       the schemes (normal, Xavier, He, LeCun) and their
+                              variances
+``core.normalisation``        batch normalisation, forward and backward
+``core.recurrent``            a tanh RNN and an LSTM, with backpropagation
+                              through time
+``core.losses``               cross-entropy, squared error, the gradient norm
+``core.optimisers``           SGD with momentum, Adam
+``core.training``             the training loop, gradient clipping
+``core.diagnostics``          per-layer statistics: profiles at initialisation,
+                              dead and saturated units
+``core.data``                 small offline data sets (digits, two moons)
+``core.parser``               reads a formula typed by a reader, never runs it
+``core.report``               numbers printed the same on every machine
+============================  ================================================
+
+``vanishing.experiments`` (what a chapter measures) and ``vanishing.plotting``
+(its figures), by idea
+
+============================  =========  =====================================
+module                        chapter    idea
+============================  =========  =====================================
+``sigmoid_chain``             1, 3       the gradient through a sigmoid chain
+                                         (figures only: the maths is core)
+``weight_scale``              4          the scale of the weights in tanh
+                                         and sigmoid networks
+``dying_relu``                5          ReLU units that die and revive
+``leaky_relu``                6          Leaky ReLU, PReLU, RReLU
+``self_normalising``          7          ELU's bias shift, SELU's fixed point
+``through_time``              8          gradients through time, a memory task
+``gradient_lab``              9          the gradient lab on the digits
+``own_activation``            10         an activation of the reader's own
+``remedies``                  11         modern activations, normalisation,
+                                         residual connections, clipping
+============================  =========  =====================================
+
+``vanishing.widgets``: a live widget for a plot function, and its kernel-free
+twin for the website.  ``plotting`` and ``widgets`` need matplotlib and are
+imported on demand; ``import vanishing`` loads ``core`` and ``experiments``.
+
+So the SELU activation is ``vanishing.core.activations.get("selu")``, and
+chapter 7's experiments are in ``vanishing.experiments.self_normalising``
+with their figures in ``vanishing.plotting.self_normalising``.
 """
 
-from . import (
-    activations,
-    chain,
-    custom,
-    data,
-    dead_units,
-    initialisation,
-    lab,
-    leaky,
-    mlp,
-    normalisation,
-    recurrent,
-    remedies,
-    report,
-    selu,
-    training,
-)
+from . import core, experiments
 
-__all__ = [
-    "activations",
-    "chain",
-    "custom",
-    "data",
-    "dead_units",
-    "initialisation",
-    "lab",
-    "leaky",
-    "mlp",
-    "normalisation",
-    "recurrent",
-    "remedies",
-    "report",
-    "selu",
-    "training",
-]
+__all__ = ["core", "experiments"]
 __version__ = "0.1.0"

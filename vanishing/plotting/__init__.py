@@ -12,18 +12,38 @@ chapters write ``plotting.plot_chain_profile``.  Figures have an opaque white
 background so that they stay readable when the website is in dark mode.
 """
 
-from . import custom, elu_selu, lab, leaky, modern, recurrent, relu, sigmoid_chain, tanh_init
+from . import (
+    dying_relu,
+    gradient_lab,
+    leaky_relu,
+    own_activation,
+    remedies,
+    self_normalising,
+    sigmoid_chain,
+    through_time,
+    weight_scale,
+)
 from ._style import COLORS, MARGINS, STYLE, log_y, power_of_ten_label, use_course_style
-from .custom import *  # noqa: F403
-from .elu_selu import *  # noqa: F403
-from .lab import *  # noqa: F403
-from .leaky import *  # noqa: F403
-from .modern import *  # noqa: F403
-from .recurrent import *  # noqa: F403
-from .relu import *  # noqa: F403
+from .dying_relu import *  # noqa: F403
+from .gradient_lab import *  # noqa: F403
+from .leaky_relu import *  # noqa: F403
+from .own_activation import *  # noqa: F403
+from .remedies import *  # noqa: F403
+from .self_normalising import *  # noqa: F403
 from .sigmoid_chain import *  # noqa: F403
-from .tanh_init import *  # noqa: F403
+from .through_time import *  # noqa: F403
+from .weight_scale import *  # noqa: F403
 
 __all__ = ["COLORS", "MARGINS", "STYLE", "log_y", "power_of_ten_label", "use_course_style"]
-for _module in (sigmoid_chain, tanh_init, relu, leaky, elu_selu, recurrent, lab, custom, modern):
+for _module in (
+    sigmoid_chain,
+    weight_scale,
+    dying_relu,
+    leaky_relu,
+    self_normalising,
+    through_time,
+    gradient_lab,
+    own_activation,
+    remedies,
+):
     __all__ += _module.__all__

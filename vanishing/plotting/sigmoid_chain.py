@@ -1,7 +1,7 @@
 """Chapters 1-3: the logistic curve and the gradient along a sigmoid chain.
 
 Every plot function is pure apart from drawing: it takes the slider values
-(and a seed), computes with the tested functions in :mod:`vanishing.chain`,
+(and a seed), computes with the tested functions in :mod:`vanishing.core.chain`,
 and returns a :class:`matplotlib.figure.Figure`.  Chapters call each one once
 with defaults, so the static page shows a real figure, and wire the same
 function to sliders for the live widget and its twin.
@@ -15,8 +15,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import activations, chain
-from .._checks import check_real
+from ..core import activations, chain
+from ..core._checks import check_real
 from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [

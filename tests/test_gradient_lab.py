@@ -1,0 +1,294 @@
+"""Chapter 9's gradient lab: measurements, the training loop, caching, gradient checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy
+
+from vanishing.core import activations, mlp, training
+from vanishing.experiments import gradient_lab
+
+SMALL = {"width": 8, "epochs": 2}  # a cheap run for tests that only need the machinery
+
+
+# -- the measurements ----------------------------------------------------------
+def test_relative_update_of_known_matrices():
+    before = [np.eye(2), np.ones((2, 3)), np.zeros((1, 1)), np.zeros((1, 1))]
+    after = [2 * np.eye(2), np.ones((2, 3)), np.ones((1, 1)), np.zeros((1, 1))]
+    # ||2I - I|| / ||I|| = 1; no change; from zero to non-zero: inf; zero stays zero: 0
+    np.testing.assert_array_equal(gradient_lab.relative_update(before, after), [1.0, 0.0, np.inf, 0.0])
+    # a step of 10 % along the matrix itself: ||0.1 W|| / ||W|| = 0.1
+    np.testing.assert_allclose(
+        gradient_lab.relative_update([np.array([[3.0, 4.0]])], [np.array([[3.3, 4.4]])]), [0.1]
+    )
+
+
+def test_relative_update_refuses_mismatched_lists():
+    with pytest.raises(ValueError, match="same length"):
+        gradient_lab.relative_update([np.eye(2)], [])
+    with pytest.raises(ValueError, match="shape"):
+        gradient_lab.relative_update([np.eye(2)], [np.eye(3)])
+
+
+def test_speed_ratio_is_last_over_first_per_row_without_warnings():
+    np.testing.assert_array_equal(gradient_lab.speed_ratio([[1.0, 2.0, 4.0], [2.0, 0.0, 1.0]]), [4.0, 0.5])
+    assert gradient_lab.speed_ratio([[0.0, 1.0]])[0] == np.inf  # error::RuntimeWarning would fail here
+    with pytest.raises(ValueError, match="two layers"):
+        gradient_lab.speed_ratio([1.0])
+
+
+def test_digits_split_is_fixed_and_read_only():
+    d = gradient_lab.digits()
+    assert d.X_train.shape == (1348, 64) and d.X_test.shape == (449, 64)
+    assert d is gradient_lab.digits()
+    with pytest.raises(ValueError):
+        d.X_train[0, 0] = 1.0
+
+
+# -- the training loop ---------------------------------------------------------
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_train_and_measure_takes_exactly_the_steps_of_training_train(batch_norm):
+    split = gradient_lab.digits()
+
+    def fresh():
+        return mlp.MLP.initialise(
+            [64, 8, 8, 8, 10], "tanh", "xavier_normal", np.random.default_rng(3), batch_norm=batch_norm
+        )
+
+    ours, theirs = fresh(), fresh()
+    start = [w.copy() for w in ours.weights]
+    m = gradient_lab.train_and_measure(
+        ours, split, epochs=2, lr=0.1, batch_size=64, rng=np.random.default_rng(4)
+    )
+    h = training.train(
+        theirs,
+        split,
+        epochs=2,
+        lr=0.1,
+        batch_size=64,
+        rng=np.random.default_rng(4),
+    )
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(m["grad_norm"], h.grad_norm, rtol=1e-12)
+    np.testing.assert_array_equal(m["test_accuracy"], h.test_accuracy)
+    assert m["train_accuracy"] == h.train_accuracy[-1]
+    np.testing.assert_array_equal(m["dead"], h.dead[[0, -1]])
+    assert m["diverged_at"] is None
+    # over a single epoch the relative update is the whole change of the weights
+    one = fresh()
+    m1 = gradient_lab.train_and_measure(
+        one, split, epochs=1, lr=0.1, batch_size=64, rng=np.random.default_rng(4)
+    )
+    expected = [np.linalg.norm(w - w0) / np.linalg.norm(w0) for w, w0 in zip(one.weights, start, strict=True)]
+    np.testing.assert_allclose(m1["rel_update"][0], expected, rtol=1e-12)
+
+
+def test_train_and_measure_refuses_bad_arguments():
+    net = mlp.MLP.initialise([64, 4, 10], "relu", "he_normal", np.random.default_rng(0))
+    split = gradient_lab.digits()
+    with pytest.raises(TypeError, match="net"):
+        gradient_lab.train_and_measure(
+            "net", split, epochs=1, lr=0.1, batch_size=8, rng=np.random.default_rng(0)
+        )
+    with pytest.raises(TypeError, match="split"):
+        gradient_lab.train_and_measure(
+            net, (1, 2), epochs=1, lr=0.1, batch_size=8, rng=np.random.default_rng(0)
+        )
+    with pytest.raises(ValueError, match="lr"):
+        gradient_lab.train_and_measure(
+            net, split, epochs=1, lr=0.0, batch_size=8, rng=np.random.default_rng(0)
+        )
+    with pytest.raises(TypeError, match="rng"):
+        gradient_lab.train_and_measure(net, split, epochs=1, lr=0.1, batch_size=8, rng=0)
+
+
+def test_a_diverging_run_is_recorded_not_raised():
+    r = gradient_lab.run("selu", "he_normal", 3, lr=1e3, **SMALL)
+    assert r.diverged and r.diverged_at == 1
+    assert np.isnan(r.final_accuracy) and np.all(np.isnan(r.rel_update))
+    assert "diverged in epoch 1" in gradient_lab.format_table([r])
+    assert "diverged in epoch 1" in gradient_lab.summarise(r)
+
+
+# -- runs, caching, validation --------------------------------------------------
+def test_run_shapes_and_cache():
+    r = gradient_lab.run("tanh", "xavier_normal", 3, **SMALL)
+    assert r is gradient_lab.run("tanh", "xavier_normal", 3, **SMALL)  # cached, not retrained
+    assert r.grad_norm.shape == r.rel_update.shape == (2, 4)
+    assert r.test_accuracy.shape == (3,) and r.dead.shape == r.saturated.shape == (2, 3)
+    assert r.update_ratio.shape == r.grad_ratio.shape == (2,)
+    with pytest.raises(ValueError):
+        r.test_accuracy[0] = 1.0  # shared by every caller: read-only
+    assert r.label == "tanh + xavier_normal"
+    other_seed = gradient_lab.run("tanh", "xavier_normal", 3, seed=1, **SMALL)
+    assert not np.array_equal(other_seed.grad_norm, r.grad_norm)
+
+
+def test_small_normal_uses_std_0_01():
+    split = gradient_lab.digits()
+    net = gradient_lab._network("relu", "small_normal", 3, 500, np.random.default_rng(0), False, False)
+    assert net.sizes == [split.n_features, 500, 500, 500, 10]
+    assert np.std(net.weights[1]) == pytest.approx(gradient_lab.SMALL_STD, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"activation": "swishy"}, ValueError, "activation must be an Activation or one of"),
+        ({"init": "normal"}, ValueError, "init must be one of"),
+        ({"depth": 0}, ValueError, "depth"),
+        ({"depth": 2.5}, TypeError, "depth"),
+        ({"width": 0}, ValueError, "width"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"lr": -0.1}, ValueError, "lr"),
+        ({"batch_size": 1}, ValueError, "batch_size"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"batch_norm": "yes"}, TypeError, "batch_norm"),
+        ({"residual": 1}, TypeError, "residual"),
+    ],
+)
+def test_run_validates_its_settings(kwargs, error, match):
+    args = {"activation": "relu", "init": "he_normal", "depth": 3} | kwargs
+    activation, init, depth = args.pop("activation"), args.pop("init"), args.pop("depth")
+    with pytest.raises(error, match=match):
+        gradient_lab.run(activation, init, depth, **args)
+
+
+def test_sweep_order_and_table_format():
+    runs = gradient_lab.sweep(("sigmoid", "relu"), ("xavier_normal", "he_normal"), (2,), **SMALL)
+    assert [(r.activation, r.init) for r in runs] == [
+        ("sigmoid", "xavier_normal"),
+        ("sigmoid", "he_normal"),
+        ("relu", "xavier_normal"),
+        ("relu", "he_normal"),
+    ]
+    lines = gradient_lab.format_table(runs).splitlines()
+    assert len(lines) == 2 + len(runs)
+    assert lines[0].split()[:3] == ["activation", "init", "test"]
+    assert set(lines[1]) == {"-"}
+    assert lines[2].endswith(" s") and lines[4].endswith(" d")  # saturation for sigmoid, dead for relu
+    assert f"{runs[0].final_accuracy:8.3f}" in lines[2]
+    with pytest.raises(ValueError, match="at least one"):
+        gradient_lab.format_table([])
+    with pytest.raises(TypeError, match="LabRun"):
+        gradient_lab.format_table(["run"])
+
+
+# -- what the lab finds (behaviour the chapter relies on) ------------------------
+def test_deep_sigmoid_network_stalls_and_relu_with_he_trains():
+    sig = gradient_lab.run("sigmoid", "xavier_normal")
+    relu = gradient_lab.run("relu", "he_normal")
+    assert sig.update_ratio[0] > 1e4 and sig.final_accuracy < 0.2
+    assert 0.1 < relu.update_ratio[0] < 10 and relu.final_accuracy > 0.6
+
+
+def test_batch_norm_and_residual_connections_close_the_gap_for_sigmoid():
+    plain = gradient_lab.run("sigmoid", "xavier_normal")
+    for kw in ({"batch_norm": True}, {"residual": True}):
+        r = gradient_lab.run("sigmoid", "xavier_normal", **kw)
+        assert r.update_ratio[0] < 1e-3 * plain.update_ratio[0]
+
+
+# -- gradient checks -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("activation", "init", "kw"),
+    [
+        ("sigmoid", "xavier_normal", {}),
+        ("relu", "he_normal", {}),
+        ("selu", "lecun_normal", {}),
+        ("gelu", "he_normal", {}),
+        ("tanh", "xavier_normal", {"batch_norm": True}),
+        ("elu", "he_normal", {"residual": True}),
+    ],
+)
+def test_gradient_check_agrees_with_central_differences(activation, init, kw):
+    gc = gradient_lab.gradient_check(activation, init, **kw)
+    assert gc.analytic.shape == gc.numeric.shape == (11,)
+    assert np.all(gc.analytic > 0)
+    assert np.max(gc.relative_error) < 1e-4
+
+
+def test_gradient_check_covers_a_gradient_a_million_times_smaller():
+    gc = gradient_lab.gradient_check("sigmoid", "xavier_normal")
+    assert gc.analytic[-1] / gc.analytic[0] > 1e5
+    assert gc.relative_error[0] < 1e-4
+
+
+def test_gradient_check_entrywise_on_a_small_lab_network():
+    # independent of the directional check: every entry of W_1 by central differences
+    split = gradient_lab.digits()
+    X, y = split.X_train[:16], split.y_train[:16]
+    net = gradient_lab._network("gelu", "he_normal", 3, 4, np.random.default_rng(5), False, False)
+    g = net.loss_and_gradients(X, y, "cross_entropy").weights[0]
+    (numeric,) = mlp.numerical_gradients(net, X, y, "cross_entropy", params=[net.weights[0]])
+    np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_gradient_check_validates():
+    with pytest.raises(ValueError, match="h"):
+        gradient_lab.gradient_check("relu", "he_normal", h=0.0)
+    with pytest.raises(ValueError, match="n_examples"):
+        gradient_lab.gradient_check("relu", "he_normal", n_examples=1)
+
+
+# -- forward and backward factors ------------------------------------------------
+def test_gradient_norm_is_input_norm_times_backward_norm():
+    s = gradient_lab.layer_signals("sigmoid", "xavier_normal", n_examples=8)
+    assert s.forward.shape == s.backward.shape == s.grad.shape == (8, 11)
+    # forward norms come from a separate forward pass, the rest from back-propagation
+    np.testing.assert_allclose(s.forward * s.backward, s.grad, rtol=1e-12)
+    np.testing.assert_allclose(s.forward[:, 0], np.linalg.norm(gradient_lab.digits().X_train[:8], axis=1))
+    assert s.identity_error < 1e-12
+
+
+def test_last_over_first_is_a_geometric_mean_of_known_ratios():
+    ones = np.ones((2, 3))
+    s = gradient_lab.LayerSignals(
+        forward=np.array([[1.0, 5.0, 2.0], [4.0, 5.0, 2.0]]),  # ratios 2 and 1/2: geometric mean 1
+        backward=np.array([[1.0, 1.0, 100.0], [1.0, 1.0, 10_000.0]]),  # 100 and 10^4: mean 10^3
+        grad=ones,
+    )
+    fwd, bwd, grad = s.last_over_first()
+    assert fwd == pytest.approx(1.0) and bwd == pytest.approx(1e3) and grad == 1.0
+    assert s.identity_error == pytest.approx(19_999.0)  # worst entry: 2 * 10^4 against a gradient of 1
+
+
+@pytest.mark.parametrize(
+    ("activation", "init", "predicted", "rel"),
+    [
+        # small-signal prediction sqrt(n Var(w)) |f'(0)|, or sqrt(n Var(w) / 2) for ReLU
+        ("sigmoid", "xavier_normal", 0.25, 0.15),
+        ("sigmoid", "he_normal", np.sqrt(2) / 4, 0.15),
+        ("sigmoid", "small_normal", 0.25 * gradient_lab.SMALL_STD * np.sqrt(32), 0.05),
+        ("relu", "he_normal", 1.0, 0.1),
+        ("relu", "xavier_normal", np.sqrt(0.5), 0.1),
+        ("gelu", "xavier_normal", 0.5, 0.15),
+    ],
+)
+def test_backward_factor_matches_the_small_signal_prediction(activation, init, predicted, rel):
+    factor = gradient_lab.backward_factor(gradient_lab.layer_signals(activation, init))
+    assert factor == pytest.approx(predicted, rel=rel)
+
+
+def test_backward_factor_validates():
+    with pytest.raises(TypeError, match="LayerSignals"):
+        gradient_lab.backward_factor("signals")
+    with pytest.raises(ValueError, match="two hidden layers"):
+        gradient_lab.backward_factor(gradient_lab.layer_signals("relu", "he_normal", 1, n_examples=2))
+
+
+def test_a_custom_activation_object_runs_in_the_lab():
+    # LeCun's scaled tanh, 1.7159 tanh(2x/3), built as a reader would in chapter 10
+    expr = 1.7159 * sympy.tanh(2 * activations.x / 3)
+    scaled = activations.custom(
+        "scaled_tanh",
+        lambda z: 1.7159 * np.tanh(2 * z / 3),
+        lambda z: 1.7159 * (2 / 3) / np.cosh(2 * z / 3) ** 2,
+        expr,
+    )
+    r = gradient_lab.run(scaled, "lecun_normal", 3, **SMALL)
+    assert r.activation == "scaled_tanh" and r is gradient_lab.run(scaled, "lecun_normal", 3, **SMALL)
+    assert np.all(np.isfinite(r.rel_update))
+    assert np.max(gradient_lab.gradient_check(scaled, "lecun_normal", 3).relative_error) < 1e-4

@@ -1,0 +1,265 @@
+"""Chapter 6: inactive units in Leaky ReLU chains, PReLU's learned slopes, RReLU's two conventions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.integrate
+import sympy as sp
+
+from vanishing.core import activations, chain, mlp
+from vanishing.experiments import leaky_relu
+
+
+def hand_rolled_first_layer_gradient(w, b, x, alpha):
+    """da_n/dz_1 for one chain, written out without vanishing.chain."""
+    a, slopes = x, []
+    for w_j, b_j in zip(w, b, strict=True):
+        z = w_j * a + b_j
+        slopes.append(1.0 if z > 0 else alpha)
+        a = z if z > 0 else alpha * z
+    grad = slopes[0]
+    for w_j, s_j in zip(w[1:], slopes[1:], strict=True):
+        grad *= w_j * s_j
+    return grad
+
+
+# -- inactive units in a chain ------------------------------------------------
+def test_alpha_zero_is_exactly_the_relu_chain():
+    s = leaky_relu.leaky_chain_gradients(0.0, 12, np.random.default_rng(5), n_chains=300)
+    w, b = chain.random_chains(12, 300, np.random.default_rng(5))
+    relu = chain.backward(w, b, 1.0, 0.0, "relu")
+    np.testing.assert_array_equal(s.weights, w)
+    np.testing.assert_array_equal(s.grads, np.abs(relu.dout_dz[:, 0]))
+
+
+def test_alpha_zero_kills_the_gradient_exactly_when_a_unit_is_inactive():
+    s = leaky_relu.leaky_chain_gradients(0.0, 4, np.random.default_rng(6), n_chains=4000)
+    killed = s.inactive_counts >= 1
+    assert np.all(s.grads[killed] == 0.0)
+    assert np.all(s.grads[~killed] > 0.0)
+    assert s.zero_fraction == pytest.approx(killed.mean())
+    # P(no inactive unit) = 2**-4 = 0.0625; 4000 chains: standard error 0.0038
+    assert abs((1 - s.zero_fraction) - 0.0625) < 0.015
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.01, 0.1, 0.3, 0.9])
+def test_gradient_is_alpha_to_the_number_of_inactive_units_times_the_weights(alpha):
+    s = leaky_relu.leaky_chain_gradients(alpha, 15, np.random.default_rng(7), n_chains=500)
+    predicted = leaky_relu.predicted_gradient(alpha, s.weights, s.inactive)
+    np.testing.assert_allclose(s.grads, predicted, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.05, 0.2])
+def test_gradient_is_bounded_by_the_weights_alone(alpha):
+    s = leaky_relu.leaky_chain_gradients(alpha, 20, np.random.default_rng(8), n_chains=500)
+    weights_only = np.prod(np.abs(s.weights[:, 1:]), axis=1)
+    assert np.all(s.grads <= weights_only * (1 + 1e-12))
+    assert np.all(s.grads >= alpha**20 * weights_only * (1 - 1e-12))
+
+
+def test_chain_gradient_agrees_with_a_hand_rolled_loop():
+    alpha = 0.15
+    s = leaky_relu.leaky_chain_gradients(alpha, 8, np.random.default_rng(9), n_chains=50)
+    _, b = chain.random_chains(8, 50, np.random.default_rng(9))
+    for i in range(50):
+        expected = abs(hand_rolled_first_layer_gradient(s.weights[i], b[i], 1.0, alpha))
+        assert s.grads[i] == pytest.approx(expected, rel=1e-12)
+
+
+def test_chain_gradient_agrees_with_finite_differences():
+    alpha, depth, h = 0.2, 6, 1e-5
+    s = leaky_relu.leaky_chain_gradients(alpha, depth, np.random.default_rng(10), n_chains=200)
+    w, b = chain.random_chains(depth, 200, np.random.default_rng(10))
+    act = activations.get("leaky_relu", alpha=alpha)
+    # moving b_1 moves z_1 one for one, so d a_n / d b_1 = d a_n / d z_1
+    up, down = b.copy(), b.copy()
+    up[:, 0] += h
+    down[:, 0] -= h
+    a_up = chain.forward(w, up, 1.0, act)[1][:, -1]
+    a_down = chain.forward(w, down, 1.0, act)[1][:, -1]
+    numeric = np.abs((a_up - a_down) / (2 * h))
+    away = np.all(np.abs(s.z) > 1e-3, axis=1)  # no stencil across a kink
+    assert away.sum() > 150
+    # the chain is piecewise linear: no truncation error, only rounding (~1e-16 / h)
+    np.testing.assert_allclose(s.grads[away], numeric[away], rtol=1e-6, atol=1e-9)
+
+
+def test_inactive_counts_follow_a_fair_coin_per_layer():
+    np.testing.assert_allclose(leaky_relu.inactive_count_pmf(3), [1 / 8, 3 / 8, 3 / 8, 1 / 8])
+    assert leaky_relu.inactive_count_pmf(40).sum() == pytest.approx(1.0)
+    s = leaky_relu.leaky_chain_gradients(0.1, 6, np.random.default_rng(11), n_chains=20_000)
+    observed = np.bincount(s.inactive_counts, minlength=7) / 20_000
+    assert np.max(np.abs(observed - leaky_relu.inactive_count_pmf(6))) < 0.012
+    assert abs(s.inactive_fraction - 0.5) < 0.005
+    # and layer by layer, not only on average
+    assert np.all(np.abs(s.inactive.mean(axis=0) - 0.5) < 0.015)
+
+
+def test_expected_log_of_a_standard_normal_weight():
+    w = sp.Symbol("w", positive=True)
+    density = sp.exp(-(w**2) / 2) / sp.sqrt(2 * sp.pi)
+    exact = sp.simplify(2 * sp.integrate(sp.log(w) * density, (w, 0, sp.oo)))
+    assert sp.simplify(exact + (sp.EulerGamma + sp.log(2)) / 2) == 0
+    assert leaky_relu.LOG_ABS_NORMAL == pytest.approx(float(exact), rel=1e-14)
+    quad, _ = scipy.integrate.quad(lambda v: np.log(v) * np.exp(-v * v / 2) * np.sqrt(2 / np.pi), 0, np.inf)
+    assert leaky_relu.LOG_ABS_NORMAL == pytest.approx(quad, rel=1e-8)
+
+
+@pytest.mark.parametrize(("alpha", "depth"), [(0.1, 10), (0.01, 30), (0.5, 5)])
+def test_mean_log_gradient_matches_theory(alpha, depth):
+    s = leaky_relu.leaky_chain_gradients(alpha, depth, np.random.default_rng(12), n_chains=4000)
+    logs = np.log10(s.grads)
+    stderr = logs.std() / np.sqrt(logs.size)
+    assert abs(logs.mean() - leaky_relu.expected_log10_gradient(alpha, depth)) < 4 * stderr
+    assert leaky_relu.expected_log10_gradient(0.0, depth) == -math.inf
+    # with weight_std = exp(-E ln|w|) the weights cost nothing on average
+    assert leaky_relu.expected_log10_gradient(
+        1.0, depth, weight_std=math.exp(-leaky_relu.LOG_ABS_NORMAL)
+    ) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_describe_says_what_the_frame_shows():
+    text = leaky_relu.describe_leaky_chain(0.1, 10)
+    assert "alpha 0.1" in text and "depth 10" in text and "none of the gradients is 0" in text
+    assert "decades" in text
+    assert "% of units are inactive" in text
+    assert "every one of the 2000" in leaky_relu.describe_leaky_chain(0.0, 40)
+    assert "% of the first-layer gradients are exactly 0" in leaky_relu.describe_leaky_chain(0.0, 5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"alpha": 1.0, "depth": 3}, ValueError, "alpha must be in"),
+        ({"alpha": -0.1, "depth": 3}, ValueError, "alpha must be in"),
+        ({"alpha": 0.1, "depth": 0}, ValueError, "depth must be an integer"),
+        ({"alpha": 0.1, "depth": 2.5}, TypeError, "depth must be an integer"),
+    ],
+)
+def test_chain_sampler_refuses_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        leaky_relu.leaky_chain_gradients(rng=np.random.default_rng(0), **kwargs)
+
+
+def test_chain_sampler_and_helpers_refuse_bad_arguments():
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        leaky_relu.leaky_chain_gradients(0.1, 3, rng=0)
+    with pytest.raises(ValueError, match="inactive must be a boolean array"):
+        leaky_relu.predicted_gradient(0.1, np.ones((2, 3)), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="depth must be an integer"):
+        leaky_relu.inactive_count_pmf(0)
+    with pytest.raises(ValueError, match="weight_std must be in"):
+        leaky_relu.expected_log10_gradient(0.1, 3, weight_std=0.0)
+
+
+# -- PReLU ---------------------------------------------------------------------
+def test_prelu_derivatives_match_sympy():
+    act = activations.get("prelu", alpha=-0.4)
+    expr = act.expr()
+    a = sp.Symbol("alpha", real=True)
+    symbolic = activations.get("prelu").expr(symbolic=True)
+    grid = np.linspace(-5.0, 5.0, 2001)
+    grid = grid[np.abs(grid) > 1e-9]  # away from the kink
+    d_dx = sp.lambdify(activations.x, sp.diff(expr, activations.x), "numpy")(grid)
+    d_da = sp.lambdify((activations.x, a), sp.diff(symbolic, a), "numpy")(grid, -0.4)
+    np.testing.assert_allclose(act.derivative(grid), d_dx, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(act.param_derivative("alpha", grid), d_da, rtol=0, atol=1e-15)
+
+
+def test_slope_gradients_match_finite_differences():
+    rng = np.random.default_rng(13)
+    net = mlp.MLP.initialise([2, 5, 4, 3], "prelu", "he_normal", rng)
+    net.alphas[0][:] = rng.uniform(-0.8, 1.3, 5)  # unconstrained, as in He et al.
+    net.alphas[1][:] = rng.uniform(-0.8, 1.3, 4)
+    X = rng.normal(size=(40, 2))
+    y = rng.integers(0, 3, size=40)
+    analytic = net.loss_and_gradients(X, y, "cross_entropy").alphas
+    numeric = leaky_relu.alpha_finite_differences(net, X, y)
+    for a, n in zip(analytic, numeric, strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-6, atol=1e-9)
+    # the slopes were restored
+    assert net.loss_and_gradients(X, y, "cross_entropy").alphas[0] == pytest.approx(analytic[0])
+
+
+def test_alpha_finite_differences_needs_a_prelu_network():
+    net = mlp.MLP.initialise([2, 3, 2], "relu", "he_normal", np.random.default_rng(0))
+    with pytest.raises(TypeError, match="activation 'prelu'"):
+        leaky_relu.alpha_finite_differences(net, np.zeros((2, 2)), np.array([0, 1]))
+
+
+def test_train_prelu_records_every_slope_from_0_25():
+    run = leaky_relu.train_prelu(epochs=4, sizes=(2, 6, 5, 2))
+    slopes = run.slopes
+    assert [s.shape for s in slopes] == [(5, 6), (5, 5)]
+    assert all(np.all(s[0] == 0.25) for s in slopes)
+    np.testing.assert_array_equal(slopes[1][-1], run.net.alphas[1])
+    np.testing.assert_allclose(run.history.alpha_mean, np.stack([s.mean(axis=1) for s in slopes], axis=1))
+    q = leaky_relu.slope_quantiles(run, (0.0, 0.5, 1.0))
+    assert q.shape == (3, 5, 2)
+    assert np.all(q[0] <= q[1]) and np.all(q[1] <= q[2])
+    with pytest.raises(ValueError, match="quantiles must be"):
+        leaky_relu.slope_quantiles(run, (0.5, 2.0))
+    with pytest.raises(TypeError, match="run must be a PReLURun"):
+        leaky_relu.slope_quantiles(run.history)
+
+
+def test_train_prelu_is_reproducible():
+    a = leaky_relu.train_prelu(epochs=3, sizes=(2, 4, 2)).history.alpha_mean
+    b = leaky_relu.train_prelu(epochs=3, sizes=(2, 4, 2)).history.alpha_mean
+    np.testing.assert_array_equal(a, b)
+
+
+# -- RReLU -----------------------------------------------------------------------
+def test_conventions_have_the_published_slopes():
+    conv = leaky_relu.rrelu_conventions()
+    paper, torch_like = conv["paper"], conv["pytorch"]
+    assert paper.eval_slope == pytest.approx(1 / 5.5)
+    assert torch_like.eval_slope == pytest.approx(11 / 48)
+    mean_inverse, _ = scipy.integrate.quad(lambda a: 1 / a / 5, 3, 8)
+    assert paper.mean_train_slope == pytest.approx(mean_inverse, rel=1e-12)
+    assert paper.mean_train_slope == pytest.approx(0.19617, abs=1e-5)
+    # Jensen: the mean of 1/a exceeds 1 / (mean of a)
+    assert paper.mean_train_slope > paper.eval_slope
+    assert torch_like.mean_train_slope == torch_like.eval_slope
+
+
+@pytest.mark.parametrize("key", ["paper", "pytorch"])
+def test_sampled_slopes_live_on_one_eighth_to_one_third_with_the_right_mean(key):
+    conv = leaky_relu.rrelu_conventions()[key]
+    s = conv.sample(200_000, np.random.default_rng(14))
+    assert s.min() >= 1 / 8 and s.max() <= 1 / 3
+    assert abs(s.mean() - conv.mean_train_slope) < 4 * s.std() / np.sqrt(s.size)
+
+
+def test_pytorch_convention_uses_the_library_rrelu():
+    rng_a, rng_b = np.random.default_rng(15), np.random.default_rng(15)
+    s = leaky_relu.rrelu_conventions()["pytorch"].sample((3, 4), rng_a)
+    np.testing.assert_array_equal(
+        s, activations.get("rrelu", lower=1 / 8, upper=1 / 3).sample_slopes((3, 4), rng_b)
+    )
+
+
+def test_mean_shift_between_training_and_evaluation():
+    x = np.random.default_rng(16).normal(size=400_000)
+    neg_mean = -1 / np.sqrt(2 * np.pi)  # E[min(x, 0)] for x ~ N(0, 1)
+    for key, conv in leaky_relu.rrelu_conventions().items():
+        train, evaluation = leaky_relu.rrelu_mean_shift(conv, x, np.random.default_rng(17))
+        expected = (conv.mean_train_slope - conv.eval_slope) * neg_mean
+        assert abs((train - evaluation) - expected) < 2e-4, key
+    assert expected == 0.0  # the framework's convention matches the mean
+
+
+def test_rrelu_helpers_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="lower must be < upper"):
+        leaky_relu.paper_rrelu_slopes(3, np.random.default_rng(0), lower=8.0, upper=3.0)
+    with pytest.raises(TypeError, match="rng must be"):
+        leaky_relu.paper_rrelu_slopes(3, None)
+    with pytest.raises(ValueError, match="finite"):
+        leaky_relu.rrelu_mean_shift(
+            leaky_relu.rrelu_conventions()["paper"], [np.nan], np.random.default_rng(0)
+        )
+    with pytest.raises(TypeError, match="convention must be an RReLUConvention"):
+        leaky_relu.rrelu_mean_shift("paper", [1.0], np.random.default_rng(0))

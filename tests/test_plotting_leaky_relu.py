@@ -1,0 +1,89 @@
+"""Chapter 6's figures: real figures with the course style, and a twin built from them."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from vanishing import plotting, widgets  # noqa: E402
+from vanishing.experiments import leaky_relu  # noqa: E402
+
+
+def test_leaky_family_draws_each_slope_and_its_derivative():
+    fig = plotting.plot_leaky_family(alphas=(0.0, 0.2))
+    left, right = fig.axes
+    assert len(left.lines) == 2
+    labels = [t.get_text() for t in left.get_legend().get_texts()]
+    assert labels == ["ReLU (α = 0)", "α = 0.2"]
+    # the derivative panel marks the value used at the kink: alpha
+    dots = [ln for ln in right.lines if ln.get_marker() == "o"]
+    assert [float(d.get_ydata()[0]) for d in dots] == [0.0, 0.2]
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    plt.close(fig)
+
+
+def test_leaky_chain_figure_reports_inactive_units_and_zero_gradients():
+    fig = plotting.plot_leaky_chain(alpha=0.1, depth=8, n_chains=300)
+    left, right = fig.axes
+    assert "α = 0.1, depth 8" in fig._suptitle.get_text()
+    assert "% of units inactive" in fig._suptitle.get_text()
+    assert right.get_xlabel() == "inactive units per chain, k"
+    assert sum(p.get_height() for p in left.patches) == 300  # every chain has a non-zero gradient
+    assert len(right.patches) == 9  # k = 0..8
+    assert {ln.get_linestyle() for ln in left.lines} == {"--", ":"}
+    plt.close(fig)
+
+
+def test_relu_chain_figure_counts_the_killed_gradients():
+    fig = plotting.plot_leaky_chain(alpha=0.0, depth=30, n_chains=200)
+    left, right = fig.axes
+    assert "100.0 % of gradients exactly 0" in fig._suptitle.get_text()
+    assert not left.patches  # nothing left to histogram
+    assert "gradient exactly 0" in left.texts[0].get_text()
+    plt.close(fig)
+
+
+def test_prelu_slope_figure_has_one_mean_per_layer():
+    run = leaky_relu.train_prelu(epochs=3, sizes=(2, 4, 4, 2))
+    fig = plotting.plot_prelu_slopes(run)
+    (ax,) = fig.axes
+    means = [ln for ln in ax.lines if ln.get_label().startswith("hidden layer")]
+    assert len(means) == 2
+    np.testing.assert_allclose(means[0].get_ydata(), run.history.alpha_mean[:, 0])
+    plt.close(fig)
+
+
+def test_rrelu_figure_marks_both_test_slopes():
+    fig = plotting.plot_rrelu_slopes(n=2000)
+    (ax,) = fig.axes
+    xs = {round(float(ln.get_xdata()[0]), 4) for ln in ax.lines if len(ln.get_xdata())}
+    assert {round(2 / 11, 4), round(11 / 48, 4), round(np.log(8 / 3) / 5, 4)} <= xs
+    plt.close(fig)
+
+
+def test_twin_of_the_chain_widget_renders_every_frame_with_alt_text(book_build):
+    box = widgets.twin(
+        plotting.plot_leaky_chain,
+        leaky_relu.describe_leaky_chain,
+        start={"alpha": 0.1, "depth": 5},
+        alpha=[0.0, 0.1],
+        depth=[5, 10],
+    )
+    _note, alpha_slider, depth_slider, outer = box.children
+    assert isinstance(alpha_slider, ipw.SelectionSlider) and isinstance(outer, ipw.Stack)
+    frames = [f for inner in outer.children for f in inner.children]
+    assert len(frames) == 4
+    assert 'data-frame="alpha=0; depth=10"' in frames[1].value
+    assert "99." in frames[1].value or "100" in frames[1].value  # almost every ReLU gradient is 0 at depth 10
+    plt.close("all")
+
+
+def test_plot_functions_validate_through_the_library():
+    with pytest.raises(ValueError, match="alpha must be in"):
+        plotting.plot_leaky_chain(alpha=1.5)
+    plt.close("all")

@@ -1,0 +1,82 @@
+"""Chapter 11's figures: real plots of the tested numbers, and alt text that states them."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from vanishing import plotting, widgets  # noqa: E402
+from vanishing.core import data  # noqa: E402
+from vanishing.experiments import remedies  # noqa: E402
+
+
+def test_gallery_draws_each_activation_and_its_slope_beside_relu():
+    fig = plotting.plot_activation_gallery()
+    left, right = fig.axes
+    n = len(plotting.remedies.GALLERY) + 1  # plus the dashed ReLU
+    assert len(left.lines) == n and len(right.lines) == n + 1  # right also has the line at slope 1
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[0] == "ReLU" and "GELU" in labels
+    plt.close(fig)
+
+
+def test_activation_depth_plots_the_profile_of_the_chosen_activation():
+    fig = plotting.plot_activation_depth("silu", 12)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log" and "12 layers" in ax.get_title()
+    chosen = ax.lines[1].get_ydata()
+    np.testing.assert_allclose(chosen, remedies.backward_profile("silu", 12, np.random.default_rng(0)))
+    plt.close(fig)
+
+
+def test_residual_chains_plot_two_medians_on_a_log_axis():
+    fig = plotting.plot_residual_chains(2.0, depth=20, n_chains=100)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log" and "N(0, 2²)" in ax.get_title()
+    medians = [line for line in ax.lines if "median" in line.get_label()]
+    assert len(medians) == 2
+    plt.close(fig)
+
+
+def test_remedy_runs_plot_one_curve_per_network_in_each_panel():
+    split = data.digits(np.random.default_rng(0))
+    runs = [remedies.run_network(v, split, depth=3, width=8, epochs=1) for v in ("small init", "residual")]
+    fig = plotting.plot_remedy_runs(runs)
+    left, right = fig.axes
+    assert left.get_yscale() == "log"
+    assert len(right.lines) == 2 and len(right.lines[0].get_xdata()) == 2
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["small init", "residual"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("describe", "kwargs", "needles"),
+    [
+        (
+            plotting.describe_activation_depth,
+            {"activation": "gelu", "depth": 10},
+            ["10 hidden layers", "GELU"],
+        ),
+        (plotting.describe_residual_chains, {"weight_scale": 0.5, "depth": 30}, ["scale 0.5", "30-layer"]),
+    ],
+)
+def test_descriptions_state_the_numbers(describe, kwargs, needles):
+    text = describe(**kwargs)
+    assert len(text) >= 40 and all(n in text for n in needles)
+    assert any(ch.isdigit() for ch in text.split("layer")[-1])
+
+
+def test_twin_frames_of_the_chapter_render(book_build):
+    box = widgets.twin(
+        plotting.plot_activation_depth,
+        plotting.describe_activation_depth,
+        activation=["relu", "silu"],
+        depth=[5, 10],
+    )
+    assert "vanishing-twin" in box._dom_classes
+    plt.close("all")

@@ -1,0 +1,66 @@
+"""Chapter 7's figures: each plot function returns a real figure with the expected axes."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from vanishing import plotting  # noqa: E402
+from vanishing.experiments import self_normalising  # noqa: E402
+
+
+def _white(fig):
+    return fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+
+
+def test_elu_shapes_has_function_and_derivative_panels():
+    fig = plotting.plot_elu_shapes(alphas=(0.5, 2.0))
+    left, right = fig.axes
+    assert len(left.get_legend().get_texts()) == 2
+    assert right.get_title() == "its derivative"
+    assert _white(fig)
+    plt.close(fig)
+
+
+def test_bias_shift_plot_and_its_description():
+    fig = plotting.plot_bias_shift(alpha=0.5, depth=6)
+    assert len(fig.axes) == 2 and "depth 6" in fig._suptitle.get_text()
+    assert len(fig.axes[0].lines) >= 4
+    plt.close(fig)
+    text = plotting.describe_bias_shift(0.5, 6)
+    assert text.startswith("ELU alpha 0.5, depth 6") and "layer 6" in text
+
+
+def test_training_plot_has_one_line_per_trace():
+    tr = self_normalising.track_training("relu", hidden=2, width=8, epochs=2, seed=0)
+    fig = plotting.plot_training_means({"ReLU": tr, "again": tr})
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+    assert fig.axes[1].get_yscale() == "log"
+    plt.close(fig)
+
+
+def test_moment_map_plot_marks_the_fixed_point():
+    fig = plotting.plot_moment_map(tau=1.1)
+    (ax,) = fig.axes
+    assert "tau = 1.1" in ax.get_title().replace("$", "").replace("\\", "")
+    assert any(line.get_marker() == "*" for line in ax.lines)
+    plt.close(fig)
+
+
+def test_layer_profiles_plot():
+    fig = plotting.plot_layer_profiles(self_normalising.compare_profiles(depth=3, width=16))
+    assert [len(ax.get_lines()) >= 3 for ax in fig.axes] == [True, True]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("gain", "input_std"), [(1.0, 3.0), (2.0, 1.0)])
+def test_selu_depth_plot_and_description(gain, input_std):
+    fig = plotting.plot_selu_depth(gain=gain, input_std=input_std)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log" and f"variance {gain:g}/n" in ax.get_title()
+    plt.close(fig)
+    text = plotting.describe_selu_depth(gain, input_std)
+    assert f"Weight variance {gain:g}/n" in text and "layer 40" in text
+    _, (_, std_th) = self_normalising.selu_depth_curves(gain, input_std, 40, 128, 0)
+    assert f"Gaussian prediction for layer 40: {std_th[-1]:.3g}" in text

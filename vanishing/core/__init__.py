@@ -1,0 +1,36 @@
+"""The ideas every chapter builds on: activations, networks, gradients, training.
+
+Nothing here belongs to one chapter.  The experiments of the chapters
+(:mod:`vanishing.experiments`) and their figures (:mod:`vanishing.plotting`)
+are built from these modules; :mod:`vanishing` lists them all.
+"""
+
+from . import (
+    activations,
+    chain,
+    data,
+    diagnostics,
+    initialisation,
+    mlp,
+    normalisation,
+    optimisers,
+    parser,
+    recurrent,
+    report,
+    training,
+)
+
+__all__ = [
+    "activations",
+    "chain",
+    "data",
+    "diagnostics",
+    "initialisation",
+    "mlp",
+    "normalisation",
+    "optimisers",
+    "parser",
+    "recurrent",
+    "report",
+    "training",
+]

@@ -1,0 +1,337 @@
+"""A fully connected network in numpy, with exact gradients and per-layer statistics.
+
+Hidden layer ``l`` (``l = 1..L-1``) maps a batch ``A_{l-1}`` of shape
+``(batch, n_{l-1})`` to
+
+    Z_l = A_{l-1} @ W_l + b_l,     A_l = f(Z_l),
+
+and the last layer is linear: its ``Z_L`` are the outputs (regression
+targets for ``"mse"``, logits for ``"cross_entropy"``).  Weights are
+``(n_in, n_out)`` arrays, biases vectors of length ``n_out``.
+
+Three options change the hidden layers, each taught in a later chapter:
+
+* ``batch_norm=True`` standardises ``Z_l`` over the batch before ``f`` and
+  rescales it with learned ``gamma_l``, ``beta_l``
+  (:mod:`vanishing.core.normalisation`; chapters 5 and 11);
+* ``residual=True`` adds the layer's input to its output,
+  ``A_l = A_{l-1} + f(Z_l)``, in every hidden layer whose input and output
+  widths agree (chapter 11);
+* the activation ``"prelu"`` gets one learned slope per hidden unit, initialised
+  at the activation's ``alpha`` (He et al. 2015, the channel-wise variant;
+  chapter 6).
+
+Chapter 3 uses the network to show the first layers of a deep sigmoid network
+learning far more slowly than the last; chapters 4-6, 9 and 11 build on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import activations as _act
+from ._checks import as_float_array, check_int, check_real
+from .initialisation import init_weights
+from .losses import LOSSES, output_loss
+from .normalisation import batch_norm_backward, batch_norm_forward
+
+__all__ = ["Gradients", "LayerStats", "MLP", "numerical_gradients"]
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Per-layer summaries of one forward and backward pass, index 0 = first layer."""
+
+    pre_mean: np.ndarray  #: mean of Z_l = A_{l-1} W_l + b_l over batch and units
+    pre_std: np.ndarray  #: standard deviation of Z_l
+    act_mean: np.ndarray  #: mean of A_l (for the linear last layer, of Z_L)
+    act_std: np.ndarray  #: standard deviation of A_l
+    grad_w_norm: np.ndarray  #: Frobenius norm of dL/dW_l
+    grad_b_norm: np.ndarray  #: Euclidean norm of dL/db_l
+    delta_std: np.ndarray  #: standard deviation of dL/dZ_l, the signal backpropagation carries
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """The loss on a batch, the gradient of every parameter, and layer statistics.
+
+    ``alphas``, ``gammas`` and ``betas`` are ``None`` unless the network has
+    learned PReLU slopes or batch normalisation; ``batch_means`` and
+    ``batch_vars`` are the batch statistics batch normalisation used (for the
+    running averages that :meth:`MLP.forward` uses at evaluation).
+    """
+
+    loss: float
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    alphas: list[np.ndarray] | None = None
+    gammas: list[np.ndarray] | None = None
+    betas: list[np.ndarray] | None = None
+    batch_means: list[np.ndarray] | None = None
+    batch_vars: list[np.ndarray] | None = None
+    _stats: Callable[[], LayerStats] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def stats(self) -> LayerStats:
+        """Per-layer statistics of the pass, computed on first access and kept."""
+        if not isinstance(self._stats, LayerStats):
+            if self._stats is None:
+                raise ValueError("these gradients were built without layer statistics")
+            object.__setattr__(self, "_stats", self._stats())
+        return self._stats
+
+    def as_list(self) -> list[np.ndarray]:
+        """Every gradient, in the order of :meth:`MLP.parameters`."""
+        out = [*self.weights, *self.biases]
+        for extra in (self.alphas, self.gammas, self.betas):
+            if extra is not None:
+                out.extend(extra)
+        return out
+
+
+class MLP:
+    """A fully connected network with one activation for every hidden layer.
+
+    Build one with :meth:`initialise`, or pass your own ``weights`` (list of
+    ``(n_in, n_out)`` arrays) and ``biases`` (list of vectors).  Parameters
+    are float64 and are used as given (not copied), so a training loop can
+    update them in place.  See the module docstring for ``batch_norm``,
+    ``residual`` and PReLU's learned slopes.
+    """
+
+    def __init__(self, weights, biases, activation="relu", *, batch_norm=False, residual=False):
+        if len(weights) == 0 or len(weights) != len(biases):
+            raise ValueError("weights and biases must be non-empty lists of the same length")
+        self.weights = [
+            np.asarray(as_float_array(f"weights[{i}]", w), dtype=np.float64) for i, w in enumerate(weights)
+        ]
+        self.biases = [
+            np.asarray(as_float_array(f"biases[{i}]", b), dtype=np.float64) for i, b in enumerate(biases)
+        ]
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            if w.ndim != 2:
+                raise ValueError(f"weights[{i}] must be a 2-D (n_in, n_out) array; got shape {w.shape}")
+            if b.shape != (w.shape[1],):
+                raise ValueError(f"biases[{i}] must have shape ({w.shape[1]},); got {b.shape}")
+            if i and w.shape[0] != self.weights[i - 1].shape[1]:
+                raise ValueError(
+                    f"weights[{i}] must have {self.weights[i - 1].shape[1]} rows to follow "
+                    f"weights[{i - 1}]; got {w.shape[0]}"
+                )
+        self.activation = _act.get(activation)
+        for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False; got {flag!r}")
+        self.batch_norm = bool(batch_norm)
+        self.residual = bool(residual)
+        hidden = [w.shape[1] for w in self.weights[:-1]]
+        #: PReLU's learned slopes, one vector per hidden layer (None otherwise).
+        self.alphas = (
+            [np.full(n, self.activation.params["alpha"]) for n in hidden]
+            if self.activation.name == "prelu"
+            else None
+        )
+        #: Batch normalisation's scale and shift, and running statistics for evaluation.
+        self.gammas = [np.ones(n) for n in hidden] if self.batch_norm else None
+        self.betas = [np.zeros(n) for n in hidden] if self.batch_norm else None
+        self.running_means = [np.zeros(n) for n in hidden] if self.batch_norm else None
+        self.running_vars = [np.ones(n) for n in hidden] if self.batch_norm else None
+
+    @classmethod
+    def initialise(cls, sizes, activation, init, rng, *, std=None, batch_norm=False, residual=False):
+        """A network with layer widths ``sizes`` (input first), zero biases,
+        and weights drawn by :func:`init_weights`."""
+        sizes = [check_int("sizes[i]", s, low=1) for s in sizes]
+        if len(sizes) < 2:
+            raise ValueError("sizes must list at least an input and an output width")
+        weights = [init_weights(m, n, init, rng, std=std) for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
+        biases = [np.zeros(n) for n in sizes[1:]]
+        return cls(weights, biases, activation, batch_norm=batch_norm, residual=residual)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.weights[0].shape[0]] + [w.shape[1] for w in self.weights]
+
+    def parameters(self) -> list[np.ndarray]:
+        """Every trainable array: weights, biases, then PReLU slopes, gammas, betas."""
+        out = [*self.weights, *self.biases]
+        for extra in (self.alphas, self.gammas, self.betas):
+            if extra is not None:
+                out.extend(extra)
+        return out
+
+    def _has_skip(self, i: int) -> bool:
+        w = self.weights[i]
+        return self.residual and i < len(self.weights) - 1 and w.shape[0] == w.shape[1]
+
+    def _check_inputs(self, X):
+        X = np.asarray(as_float_array("X", X), dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (batch, {self.sizes[0]}); got {X.shape}")
+        return X
+
+    def _f(self, i, u):
+        if self.alphas is not None:
+            return np.where(u > 0, u, self.alphas[i] * u)
+        return self.activation._kernel(u)
+
+    def _fprime(self, i, u):
+        if self.alphas is not None:
+            return np.where(u > 0, 1.0, self.alphas[i])
+        return self.activation._kernel_derivative(u)
+
+    def _forward_all(self, X, training):
+        """Pre-activations Z, inputs U of f, activations A and batch-norm caches."""
+        zs, us, acts, caches = [], [], [X], []
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = acts[-1] @ w + b
+            zs.append(z)
+            if i == last:
+                acts.append(z)
+                break
+            if self.batch_norm and training:
+                u, cache = batch_norm_forward(z, self.gammas[i], self.betas[i])
+                caches.append(cache)
+            elif self.batch_norm:
+                u = self.gammas[i] * (z - self.running_means[i]) / np.sqrt(self.running_vars[i] + 1e-5)
+                u = u + self.betas[i]
+            else:
+                u = z
+            us.append(u)
+            h = self._f(i, u)
+            acts.append(acts[-1] + h if self._has_skip(i) else h)
+        return zs, us, acts, caches
+
+    def forward(self, X, *, training: bool = False) -> np.ndarray:
+        """Network outputs (linear last layer), shape ``(batch, n_out)``.
+
+        With batch normalisation, ``training=False`` (the default) uses the
+        running averages of the batch statistics that training recorded, as the
+        frameworks do at evaluation; ``training=True`` uses the batch's own.
+        """
+        return self._forward_all(self._check_inputs(X), training)[2][-1]
+
+    def hidden_inputs(self, X, *, training: bool = False) -> list[np.ndarray]:
+        """What each hidden layer feeds into its activation function (``Z_l``, or
+        its batch-normalised version), shape ``(batch, n_l)`` each.  A ReLU unit
+        is dead on ``X`` when its column is ``<= 0`` everywhere."""
+        return self._forward_all(self._check_inputs(X), training)[1]
+
+    def update_running_stats(self, grads: Gradients, momentum: float = 0.1) -> None:
+        """Blend one batch's statistics into the running averages (PyTorch's rule)."""
+        if not self.batch_norm:
+            return
+        momentum = check_real("momentum", momentum, low=0.0, high=1.0)
+        for i, (m, v) in enumerate(zip(grads.batch_means, grads.batch_vars, strict=True)):
+            self.running_means[i] = (1 - momentum) * self.running_means[i] + momentum * m
+            self.running_vars[i] = (1 - momentum) * self.running_vars[i] + momentum * v
+
+    def loss_and_gradients(self, X, targets, loss: str = "mse") -> Gradients:
+        """Loss on the batch and the exact gradient of every parameter.
+
+        ``loss="mse"``: mean over all entries of ``(output - targets)**2``,
+        targets of shape ``(batch, n_out)``.  ``loss="cross_entropy"``: mean
+        softmax cross-entropy, targets are integer class labels of shape
+        ``(batch,)`` (both from :mod:`vanishing.core.losses`).  Batch
+        normalisation, if any, runs in training mode (batch statistics).  The
+        per-layer statistics (:attr:`Gradients.stats`) are computed only when
+        read.
+        """
+        X = self._check_inputs(X)
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+        zs, us, acts, caches = self._forward_all(X, training=True)
+        value, delta = output_loss(loss, acts[-1], targets)
+        grads = self._backward(us, acts, caches, delta)
+        grads["batch_means"] = [c.mean for c in caches] if self.batch_norm else None
+        grads["batch_vars"] = [c.var for c in caches] if self.batch_norm else None
+        delta_std = grads.pop("delta_std")
+        return Gradients(value, **grads, _stats=lambda: _layer_stats(zs, acts, grads, delta_std))
+
+    def _backward(self, us, acts, caches, delta) -> dict:
+        """Walk back from the output, given ``delta = dL/dZ`` of the linear output layer.
+
+        ``d_out`` is dL/dA_{i+1}, the gradient with respect to layer i's
+        output; ``delta`` is dL/dZ_i.
+        """
+        n_layers = len(self.weights)
+        n_hidden = n_layers - 1
+        grad_w, grad_b = [None] * n_layers, [None] * n_layers
+        grad_alpha = [None] * n_hidden if self.alphas is not None else None
+        grad_gamma = [None] * n_hidden if self.batch_norm else None
+        grad_beta = [None] * n_hidden if self.batch_norm else None
+        delta_std = np.zeros(n_layers)
+        d_out = None
+        for i in range(n_layers - 1, -1, -1):
+            if i < n_layers - 1:
+                u = us[i]
+                d_u = d_out * self._fprime(i, u)
+                if grad_alpha is not None:
+                    grad_alpha[i] = np.sum(d_out * np.where(u > 0, 0.0, u), axis=0)
+                if self.batch_norm:
+                    delta, grad_gamma[i], grad_beta[i] = batch_norm_backward(d_u, caches[i])
+                else:
+                    delta = d_u
+            grad_w[i] = acts[i].T @ delta
+            grad_b[i] = delta.sum(axis=0)
+            delta_std[i] = delta.std()
+            if i:
+                d_in = delta @ self.weights[i].T
+                # A_{i+1} = A_i + f(.): the skip hands dL/dA_{i+1} to A_i unchanged.
+                d_out = d_in + d_out if self._has_skip(i) else d_in
+        return {
+            "weights": grad_w,
+            "biases": grad_b,
+            "alphas": grad_alpha,
+            "gammas": grad_gamma,
+            "betas": grad_beta,
+            "delta_std": delta_std,
+        }
+
+
+def _layer_stats(zs, acts, grads, delta_std) -> LayerStats:
+    return LayerStats(
+        pre_mean=np.array([z.mean() for z in zs]),
+        pre_std=np.array([z.std() for z in zs]),
+        act_mean=np.array([a.mean() for a in acts[1:]]),
+        act_std=np.array([a.std() for a in acts[1:]]),
+        grad_w_norm=np.array([np.linalg.norm(g) for g in grads["weights"]]),
+        grad_b_norm=np.array([np.linalg.norm(g) for g in grads["biases"]]),
+        delta_std=delta_std,
+    )
+
+
+def numerical_gradients(net: MLP, X, targets, loss: str = "mse", *, h: float = 1e-6, params=None):
+    """Central differences ``(L(p + h) - L(p - h)) / (2h)`` for every entry of every array.
+
+    ``params`` is a list of ``net``'s own arrays (default: ``net.parameters()``,
+    in that order, to compare with :meth:`Gradients.as_list`).  Each entry is
+    moved and restored in place.  This is the independent check every
+    back-propagated gradient in the course is held to: it uses nothing but the
+    loss.  Its error is about ``h**2`` times the third derivative from
+    truncation plus ``eps * |L| / h`` from rounding, near ``1e-10`` here.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a vanishing.core.mlp.MLP; got {type(net).__name__}")
+    h = check_real("h", h, low=0.0, low_open=True)
+    params = net.parameters() if params is None else list(params)
+    own = {id(p) for p in net.parameters()}
+    if any(id(p) not in own for p in params):
+        raise ValueError("params must be arrays of net itself (from net.parameters())")
+    out = []
+    for p in params:
+        g = np.empty_like(p)
+        for idx in np.ndindex(p.shape):
+            keep = p[idx]
+            p[idx] = keep + h
+            up = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = keep - h
+            down = net.loss_and_gradients(X, targets, loss).loss
+            p[idx] = keep
+            g[idx] = (up - down) / (2 * h)
+        out.append(g)
+    return out

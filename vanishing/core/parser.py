@@ -1,0 +1,536 @@
+"""Read a reader's formula into a SymPy expression, safely, without ever running it.
+
+The reader types an expression in ``x``, for example ``x*tanh(log(1+exp(x)))``.
+:func:`parse_expression` reads it into a SymPy expression *without ever running
+it*: the text goes through :func:`ast.parse`, which only builds a syntax tree,
+and a converter walks that tree and accepts nothing but the node types, names
+and functions listed below.  It never calls ``eval``, ``exec``,
+``sympy.sympify`` or ``sympy.parsing.parse_expr`` on the text (SymPy's own
+documentation warns that ``sympify`` uses ``eval`` and must not see
+unsanitised input).  Anything not on the list is refused with a
+:class:`RefusedExpression` (a ``ValueError``) that says what was refused and
+what is allowed; the check is a whitelist, so an attack the tests never tried
+is refused by the same rule as the ones they did.
+
+:mod:`vanishing.experiments.own_activation` turns the expression into an
+activation (chapter 10); this module only reads it.
+
+Grammar
+-------
+::
+
+    expr   := expr ("+" | "-" | "*" | "/" | "**") expr
+            | ("+" | "-") expr  |  "(" expr ")"  |  call  |  name  |  number
+    call   := unary "(" expr ")"  |  ("max" | "min") "(" expr "," expr ")"
+    unary  := exp | log | sqrt | tanh | sinh | cosh | sin | cos | atan | erf
+            | abs | sigmoid | softplus
+    name   := "x" | "pi" | "e"
+    number := a Python int or float literal, e.g. 2, 0.5, 1e-3
+
+``sigmoid(u)`` means ``1/(1+exp(-u))`` and ``softplus(u)`` means
+``log(1+exp(u))``; ``abs``, ``max`` and ``min`` become SymPy's ``Abs``,
+``Max`` and ``Min``.  Python's precedence applies (``-x**2`` is ``-(x**2)``).
+``^`` is refused with a hint to write ``**`` (in Python ``^`` is the bitwise
+exclusive or, and accepting it would make ``2^3`` mean different things here
+and in a code cell).  Floats become exact fractions (``0.1`` is ``1/10``).
+
+Limits (each keeps the work bounded, whatever the input):
+
+* at most :data:`MAX_LENGTH` characters, printable ASCII only (no look-alike
+  letters from other alphabets), no ``__``;
+* at most :data:`MAX_NODES` syntax nodes, nested at most :data:`MAX_DEPTH` deep;
+* a power whose exponent is a constant needs ``|exponent| <= MAX_EXPONENT``;
+* every constant sub-expression must be real and finite with magnitude at
+  most :data:`MAX_CONSTANT`, and every exact number SymPy builds must fit in
+  :data:`MAX_BITS` bits (numerator and denominator), checked after each step,
+  so ``9**9**9**9`` or ``(((2*x)**10)**10)**10`` stop after one cheap step
+  instead of computing a giant integer.  "Constant" means what SymPy makes of
+  a part, not how it was typed: ``x - x + 1000000`` and ``x*1000*1000/x``
+  are constants too;
+* the result must depend on ``x`` (a constant activation has slope 0 and
+  passes no gradient at all);
+
+SymPy simplifies as it builds, and some of its rewriting computes exact
+numbers or polynomials whose size no check on the typed text would see.
+Three further limits keep that work small too:
+
+* inside an exponent (of ``**``, or the argument of exp, sigmoid and
+  softplus) every exact number is a fraction whose numerator and denominator
+  are at most :data:`MAX_FRACTION`: SymPy's polynomial routines, which it
+  calls on its own (to decide whether ``cosh(u)`` is positive, say), would
+  otherwise allocate 3333333333333333 coefficients for
+  ``abs(x)**0.3333333333333333``;
+* a power whose exponent depends on x may not have exp or another such power
+  in its base: SymPy would multiply the two exponents, and x can cancel from
+  the product (``(2**(1000*x))**(1000/x)`` is ``2**1000000``);
+* a constant multiple ``c*log(b)`` must satisfy ``|c log b| <= MAX_BITS log 2``:
+  SymPy turns it into ``log(b**c)`` or ``b**c`` on its own initiative, and
+  ``b**c`` would not fit in :data:`MAX_BITS` bits anyway.
+
+:func:`check_limits` holds any other expression built from a parsed one (its
+derivative, say) to the same limits.
+"""
+
+from __future__ import annotations
+
+import ast
+import fractions
+import math
+import operator
+import unicodedata
+import warnings
+from collections.abc import Callable
+
+import sympy as sp
+
+from . import activations
+
+#: The five binary operators the grammar accepts, applied alike to float
+#: constants (checked first, cheaply) and to SymPy expressions.
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+
+__all__ = [
+    "ALLOWED",
+    "MAX_BITS",
+    "MAX_CONSTANT",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_FRACTION",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "RefusedExpression",
+    "check_limits",
+    "check_text",
+    "parse_expression",
+]
+
+MAX_LENGTH = 200  #: characters
+MAX_NODES = 100  #: expression nodes in the syntax tree
+MAX_DEPTH = 20  #: nesting depth of the syntax tree
+MAX_EXPONENT = 10  #: largest |p| in a power with a constant exponent p
+MAX_CONSTANT = 1e6  #: largest magnitude of a constant sub-expression (messages say "1e6")
+MAX_BITS = 256  #: largest numerator or denominator of an exact number, in bits
+MAX_FRACTION = 1000  #: largest numerator or denominator of an exact number inside an exponent
+
+x = activations.x
+
+
+def _sigmoid(u):
+    return 1 / (1 + sp.exp(-u))
+
+
+def _softplus(u):
+    return sp.log(1 + sp.exp(u))
+
+
+def _f_sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+
+def _f_softplus(v):
+    return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
+
+
+# name -> (number of arguments, SymPy builder, float builder for constants)
+_FUNCTIONS: dict[str, tuple[int, Callable, Callable]] = {
+    "exp": (1, sp.exp, math.exp),
+    "log": (1, sp.log, math.log),
+    "sqrt": (1, sp.sqrt, math.sqrt),
+    "tanh": (1, sp.tanh, math.tanh),
+    "sinh": (1, sp.sinh, math.sinh),
+    "cosh": (1, sp.cosh, math.cosh),
+    "sin": (1, sp.sin, math.sin),
+    "cos": (1, sp.cos, math.cos),
+    "atan": (1, sp.atan, math.atan),
+    "erf": (1, sp.erf, math.erf),
+    "abs": (1, sp.Abs, abs),
+    "sigmoid": (1, _sigmoid, _f_sigmoid),
+    "softplus": (1, _softplus, _f_softplus),
+    "max": (2, sp.Max, max),
+    "min": (2, sp.Min, min),
+}
+_NAMES = {"x": (x, None), "pi": (sp.pi, math.pi), "e": (sp.E, math.e)}
+# The functions whose SymPy form applies exp to the argument (up to its sign).
+_EXP_BASED = {"exp", "sigmoid", "softplus"}
+
+ALLOWED = (
+    "Allowed: the variable x; the constants pi and e; numbers such as 2, 0.5 or 1e-3; "
+    "+ - * / and ** (power); parentheses; the functions exp, log, sqrt, tanh, sinh, cosh, "
+    "sin, cos, atan, erf, abs, sigmoid, softplus (one argument each) and max, min (two arguments)."
+)
+
+
+class RefusedExpression(ValueError):
+    """The reader's text was refused; ``reason`` says why in one sentence.
+
+    ``str(error)`` is the reason followed by :data:`ALLOWED`.
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"{reason}. {ALLOWED}")
+
+
+# What each refused kind of Python syntax is, in the reader's words.
+_SYNTAX = {
+    ast.Attribute: "attribute access (a.b) is",
+    ast.Subscript: "indexing or slicing (a[...]) is",
+    ast.Lambda: "lambda functions are",
+    ast.IfExp: "conditional expressions (a if c else b) are",
+    ast.Compare: "comparisons (<, ==, in, is, ...) are",
+    ast.BoolOp: "boolean operators (and, or) are",
+    ast.NamedExpr: "assignment expressions (:=) are",
+    ast.Starred: "starred arguments (*a) are",
+    ast.List: "lists are",
+    ast.Tuple: "tuples (a comma outside a function call) are",
+    ast.Set: "sets are",
+    ast.Dict: "dictionaries are",
+    ast.ListComp: "comprehensions are",
+    ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are",
+    ast.GeneratorExp: "generator expressions are",
+    ast.JoinedStr: "f-strings are",
+    ast.FormattedValue: "f-strings are",
+    ast.Await: "await is",
+    ast.Yield: "yield is",
+    ast.YieldFrom: "yield is",
+    ast.Slice: "slices are",
+}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_GROUP = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
+_REFUSED_BINOPS = {
+    ast.BitXor: "^ (write ** for a power: in Python ^ is the bitwise exclusive or)",
+    ast.FloorDiv: "// (floor division)",
+    ast.Mod: "% (remainder)",
+    ast.MatMult: "@ (matrix product)",
+    ast.LShift: "<< (bit shift)",
+    ast.RShift: ">> (bit shift)",
+    ast.BitAnd: "& (bitwise and)",
+    ast.BitOr: "| (bitwise or)",
+}
+
+
+def check_text(text) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string such as 'x*tanh(x)'; got {type(text).__name__}")
+    text = str.__str__(text)  # a plain str, whatever subclass came in
+    if len(text) > MAX_LENGTH:
+        raise RefusedExpression(f"the text is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
+    for i, ch in enumerate(text):
+        if not (" " <= ch <= "~"):
+            code = f"U+{ord(ch):04X}"
+            name = unicodedata.name(ch, "a control character")
+            raise RefusedExpression(
+                f"character {i + 1} is {code} ({name}); only printable ASCII characters are allowed "
+                "(letters that merely look like x, e or exp are refused)"
+            )
+    if "__" in text:
+        raise RefusedExpression("double underscores (__) are not allowed: they name Python internals")
+    if not text.strip():
+        raise RefusedExpression("the text is empty; type an expression in x, such as x*tanh(x)")
+    return text
+
+
+def _check_numbers(expr: sp.Expr) -> None:
+    """Refuse infinities, NaN, imaginary parts and oversized exact numbers."""
+    if expr.has(sp.zoo, sp.oo, sp.S.NegativeInfinity, sp.nan):
+        raise RefusedExpression(f"the expression becomes infinite or undefined ({expr})")
+    if expr.has(sp.I):
+        raise RefusedExpression(f"the expression is not real ({expr})")
+    for r in expr.atoms(sp.Rational):
+        if max(abs(r.p).bit_length(), r.q.bit_length()) > MAX_BITS:
+            raise RefusedExpression(
+                f"an exact number in the expression needs more than {MAX_BITS} bits; "
+                "use smaller powers or numbers with fewer digits"
+            )
+
+
+def _check_value(value: float | complex, what: str) -> float:
+    if isinstance(value, complex):
+        raise RefusedExpression(f"{what} is not a real number")
+    if not math.isfinite(value) or abs(value) > MAX_CONSTANT:
+        raise RefusedExpression(f"{what} is larger than 1e6 in magnitude")
+    return value
+
+
+def _constant_value(expr: sp.Expr, what: str) -> float:
+    """The value of a sub-expression that SymPy reduced to a constant, checked like a written one."""
+    try:
+        value = complex(expr.evalf(30))
+    except (TypeError, ValueError, ArithmeticError):  # OverflowError is an ArithmeticError
+        raise RefusedExpression(f"{what} is too large or not a number") from None
+    if abs(value.imag) > 1e-12 * (1.0 + abs(value.real)):
+        raise RefusedExpression(f"{what} is not a real number")
+    return _check_value(value.real, what)
+
+
+def _has_variable_power(expr: sp.Expr) -> bool:
+    """Whether ``expr`` contains exp(...) or a power whose exponent depends on x."""
+    return bool(expr.atoms(sp.exp)) or any(x in p.exp.free_symbols for p in expr.atoms(sp.Pow))
+
+
+def _check_exponent(exponent: sp.Expr, what: str) -> None:
+    """Only simple fractions inside an exponent.
+
+    SymPy's polynomial routines, which it calls on its own (for instance to
+    decide whether ``cosh(u)`` is positive), treat ``a**(p/q)`` as the p-th
+    power of ``a**(1/q)`` and store p coefficients: ``abs(x)**0.3333333333333333``
+    would make them allocate 3333333333333333.
+    """
+    for r in exponent.atoms(sp.Rational):
+        if abs(r.p) > MAX_FRACTION or r.q > MAX_FRACTION:
+            raise RefusedExpression(
+                f"{what} contains the number {r}; inside an exponent only fractions whose numerator and "
+                f"denominator are at most {MAX_FRACTION} are allowed (write 1/3, not 0.3333333)"
+            )
+
+
+# exp(c*log(b)) is b**c, a number of c*log2(b) bits: beyond this, more than MAX_BITS.
+_LOG_PRODUCT_LIMIT = MAX_BITS * math.log(2.0)
+
+
+def _check_log_product(term: sp.Expr, what: str) -> None:
+    """Refuse a constant ``c*log(b)`` whose exact power ``b**c`` would exceed MAX_BITS.
+
+    SymPy rewrites ``c*log(b)`` as ``log(b**c)`` and ``exp(u + c*log(b))`` as
+    ``b**c * exp(u)`` on its own initiative (inside ``exp``, while it
+    differentiates, while it compares), and computes ``b**c`` exactly: with a
+    large ``c`` that computation never ends.
+    """
+    if abs(_constant_value(term, what)) > _LOG_PRODUCT_LIMIT:
+        raise RefusedExpression(
+            f"{what} would make SymPy compute an exact number of more than {MAX_BITS} bits"
+        )
+
+
+def _check_sizes(expr: sp.Expr, what: str) -> None:
+    """The limits that SymPy's own rewriting could otherwise get round (every node, and f').
+
+    Every exponent (of a power or of exp) passes :func:`_check_exponent`,
+    and every constant product with a logarithm in it, wherever it sits,
+    passes :func:`_check_log_product`.
+    """
+    exponents = [p.exp for p in expr.atoms(sp.Pow)] + [f.args[0] for f in expr.atoms(sp.exp)]
+    for exponent in exponents:
+        _check_exponent(exponent, f"an exponent in {what}")
+    for sub in sp.preorder_traversal(expr):
+        if sub.is_Mul and sub.has(sp.log) and x not in sub.free_symbols:
+            same = str(sub) == what.replace(" ", "")
+            _check_log_product(sub, f"the constant {sub}" + ("" if same else f" in {what}"))
+
+
+def _number(node: ast.Constant, spelling: str) -> tuple[sp.Expr, float]:
+    v = node.value
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        kind = {str: "a string", bytes: "a bytes literal", complex: "an imaginary number"}.get(
+            type(v), repr(v)
+        )
+        raise RefusedExpression(
+            f"the text contains {kind}, which is not allowed; only real numbers such as 2 or 0.5"
+        )
+    if isinstance(v, int):
+        if abs(v) > MAX_CONSTANT:  # compare before converting a huge int to float
+            raise RefusedExpression(f"the number {spelling} is larger than 1e6 in magnitude")
+        return sp.Integer(v), float(v)
+    _check_value(v, f"the number {spelling}")
+    exact = fractions.Fraction(repr(v))  # shortest decimal form: 0.1 -> 1/10 exactly
+    value = sp.Rational(exact.numerator, exact.denominator)
+    if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_BITS:
+        raise RefusedExpression(f"the number {spelling} needs more than {MAX_BITS} bits as an exact fraction")
+    return value, v
+
+
+def _shown(spelling: str, value: float) -> str:
+    """``"2**2**2 = 16"``, or just ``"11"`` when the spelling is the value."""
+    return spelling if spelling == f"{value:g}" else f"{spelling} = {value:g}"
+
+
+class _Converter:
+    """Walks the syntax tree; every branch is a whitelisted construct."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def source(self, node: ast.AST) -> str:
+        """The reader's own spelling of a node, for messages."""
+        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+
+    def convert(self, node: ast.AST, depth: int) -> tuple[sp.Expr, float | None]:
+        """(SymPy expression, float value if constant else None)."""
+        if depth > MAX_DEPTH:
+            raise RefusedExpression(f"the expression is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ast.Constant):
+            return _number(node, self.source(node))
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.UnaryOp):
+            expr, value = self._unary(node, depth)
+        elif isinstance(node, ast.BinOp):
+            expr, value = self._binop(node, depth)
+        elif isinstance(node, ast.Call):
+            expr, value = self._call(node, depth)
+        else:
+            what = _SYNTAX.get(type(node), f"the Python construct {type(node).__name__} is")
+            raise RefusedExpression(f"{what} not allowed")
+        _check_sizes(expr, self.source(node))
+        if value is None and x not in expr.free_symbols:
+            # SymPy simplifies as it builds: a part that mentions x, such as
+            # x - x + 1000000 or x*1000000*1000000/x, can still become a
+            # constant.  It is held to the same limits as a written constant,
+            # so that the exponent limit below sees it too.
+            value = _constant_value(expr, f"the constant {self.source(node)}")
+        return expr, value
+
+    def _name(self, node: ast.Name):
+        if node.id in _NAMES:
+            return _NAMES[node.id]
+        if node.id in _FUNCTIONS:
+            raise RefusedExpression(f"{node.id} is a function: call it, as in {node.id}(x)")
+        raise RefusedExpression(
+            f"unknown name {node.id!r}; the only variable is x and the constants are pi and e"
+        )
+
+    def _unary(self, node: ast.UnaryOp, depth):
+        if not isinstance(node.op, (ast.UAdd, ast.USub)):
+            op = "not" if isinstance(node.op, ast.Not) else "~"
+            raise RefusedExpression(f"the operator {op!r} is not allowed")
+        expr, value = self.convert(node.operand, depth + 1)
+        if isinstance(node.op, ast.USub):
+            expr = -expr
+            value = None if value is None else -value
+        _check_numbers(expr)
+        return expr, value
+
+    def _binop(self, node: ast.BinOp, depth):
+        op = type(node.op)
+        if op not in _BINOPS:
+            what = _REFUSED_BINOPS.get(op, op.__name__)
+            raise RefusedExpression(f"the operator {what} is not allowed")
+        # A chain such as a + b - c + d is nested to the left in Python's tree;
+        # it reads as flat, so its left links do not count as nesting.
+        flat = op in _GROUP and type(node.left) is ast.BinOp and _GROUP.get(type(node.left.op)) == _GROUP[op]
+        left, lv = self.convert(node.left, depth if flat else depth + 1)
+        right, rv = self.convert(node.right, depth + 1)
+        if op is ast.Pow and rv is not None and abs(rv) > MAX_EXPONENT:
+            raise RefusedExpression(
+                f"the exponent {_shown(self.source(node.right), rv)} is too large: a constant exponent must lie in "
+                f"[-{MAX_EXPONENT}, {MAX_EXPONENT}]"
+            )
+        if op is ast.Div and rv == 0:
+            raise RefusedExpression("division by zero")
+        value = None
+        if lv is not None and rv is not None:
+            # Float arithmetic first: it cannot take long, and it refuses an
+            # oversized or complex constant before SymPy computes it exactly.
+            try:
+                value = _BINARY[op](lv, rv)
+            except OverflowError:
+                raise RefusedExpression(f"the constant {self.source(node)} is too large") from None
+            except ZeroDivisionError:
+                raise RefusedExpression(f"the constant {self.source(node)} divides by zero") from None
+            value = _check_value(value, f"the constant {self.source(node)}")
+        if op is ast.Pow and lv == 0 and rv is None:
+            raise RefusedExpression("0 raised to a power that depends on x is not defined for every x")
+        if op is ast.Pow and rv is None:
+            # SymPy merges (a**b)**c into a**(b*c) and exp(a)**c into exp(a*c)
+            # before any limit can look at the product; if x cancels from it,
+            # the product is a constant exponent that no check has seen.
+            if _has_variable_power(left):
+                raise RefusedExpression(
+                    f"the power {self.source(node)} has an exponent that depends on x and a base that contains "
+                    "exp(...) or another power of x; write exp(b*log(a)) instead of a**b"
+                )
+        if op is ast.Pow:
+            _check_exponent(right, f"the exponent of {self.source(node)}")
+        expr = _BINARY[op](left, right)
+        _check_numbers(expr)
+        return expr, value
+
+    def _call(self, node: ast.Call, depth):
+        if not isinstance(node.func, ast.Name):
+            raise RefusedExpression(
+                "only the named functions can be called, as in tanh(x); not methods or results"
+            )
+        name = node.func.id
+        if name not in _FUNCTIONS:
+            if name in _NAMES:
+                raise RefusedExpression(f"{name} is not a function; write {name}*(...) to multiply")
+            raise RefusedExpression(f"{name!r} is not an allowed function")
+        arity, build, fbuild = _FUNCTIONS[name]
+        if node.keywords:
+            raise RefusedExpression(f"{name}() takes no keyword arguments")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise RefusedExpression("starred arguments (*a) are not allowed")
+        if len(node.args) != arity:
+            raise RefusedExpression(
+                f"{name}() takes {arity} argument{'s' if arity > 1 else ''}; got {len(node.args)}"
+            )
+        args = [self.convert(a, depth + 1) for a in node.args]
+        exprs = [a[0] for a in args]
+        values = [a[1] for a in args]
+        value = None
+        if all(v is not None for v in values):
+            try:
+                value = fbuild(*values)
+            except OverflowError:
+                raise RefusedExpression(f"{self.source(node)} is too large") from None
+            except ValueError:
+                raise RefusedExpression(f"{self.source(node)} is not defined") from None
+            value = _check_value(value, self.source(node))
+        if name in _EXP_BASED:  # the argument becomes an exponent
+            _check_exponent(exprs[0], f"the argument of {self.source(node)}")
+        expr = build(*exprs)
+        _check_numbers(expr)
+        return expr, value
+
+
+def parse_expression(text: str) -> sp.Expr:
+    """The reader's text as a SymPy expression in :data:`vanishing.core.activations.x`.
+
+    Never evaluates the text; refuses everything outside the grammar and the
+    limits in the module docstring with :class:`RefusedExpression` (a
+    ``ValueError``), and non-strings with ``TypeError``.  Chapter 10.
+
+    >>> parse_expression("x*sigmoid(x)")
+    x/(1 + exp(-x))
+    """
+    text = check_text(text)
+    try:
+        with warnings.catch_warnings():
+            # Python warns about some odd spellings (``1if``, ``"\["``); refuse them instead
+            warnings.simplefilter("error")
+            tree = ast.parse(text, mode="eval")
+    except Warning as err:
+        raise RefusedExpression(f"not a valid expression ({err})") from None
+    except SyntaxError as err:
+        where = f" at character {err.offset}" if err.offset else ""
+        raise RefusedExpression(f"not a valid expression ({err.msg}{where})") from None
+    except (ValueError, MemoryError, RecursionError) as err:  # pragma: no cover - bounded by MAX_LENGTH
+        raise RefusedExpression(f"not a valid expression ({type(err).__name__})") from None
+    n_nodes = sum(isinstance(n, ast.expr) for n in ast.walk(tree))
+    if n_nodes > MAX_NODES:
+        raise RefusedExpression(f"the expression has {n_nodes} parts; at most {MAX_NODES} are allowed")
+    expr, _ = _Converter(text).convert(tree.body, 1)
+    if x not in expr.free_symbols:
+        raise RefusedExpression(
+            f"the expression does not depend on x (it is the constant {expr}); "
+            "a constant activation has slope 0 and passes no gradient back"
+        )
+    return expr
+
+
+def check_limits(expr: sp.Expr, what: str) -> None:
+    """Hold an expression derived from a parsed one (``what`` names it) to the same limits.
+
+    Raises :class:`RefusedExpression` if an exact number in ``expr`` is too
+    large or a constant part is out of range: differentiating can rewrite
+    powers and constants into forms the parsed text did not have.
+    """
+    _check_numbers(expr)
+    _check_sizes(expr, what)

@@ -1,0 +1,346 @@
+"""Chapter 10: the reader's own activation, differentiated and measured.
+
+:func:`parse_activation` reads the reader's text with
+:func:`vanishing.core.parser.parse_expression` (which never runs it),
+differentiates it with SymPy, turns ``f`` and ``f'`` into numpy functions with
+:func:`sympy.lambdify` (safe, since the expression was built from whitelisted
+parts), checks that both are real and finite everywhere on :data:`GRID`
+(``[-10, 10]``), and wraps them as an :class:`vanishing.core.activations.Activation`
+that :mod:`vanishing.core.chain` and :mod:`vanishing.core.mlp` accept.
+:func:`depth_decay` and :func:`typical_slopes` measure what such a layer does
+to the gradient.
+
+Derivatives at kinks follow SymPy: ``d/dx abs(u)`` is ``sign(u)`` (0 at 0) and
+``d/dx max(a, b)`` uses ``Heaviside`` with value 1/2 at a tie, which is also
+what PyTorch's ``torch.maximum`` does (it splits the gradient at a tie), while
+the registry's ``relu`` follows ``torch.relu`` and has slope 0 at 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.integrate
+import scipy.optimize
+import sympy as sp
+
+from ..core import activations, chain
+from ..core._checks import check_generator, check_int, check_real
+from ..core.parser import RefusedExpression, check_limits, check_text, parse_expression
+
+__all__ = [
+    "EVAL_RANGE",
+    "GALLERY",
+    "GRID",
+    "CustomActivation",
+    "DepthDecay",
+    "RefusedExpression",
+    "depth_decay",
+    "parse_activation",
+    "parse_expression",
+    "typical_slopes",
+]
+
+#: The interval on which :func:`parse_activation` evaluates f and f'.
+EVAL_RANGE = (-10.0, 10.0)
+#: 4001 points with step 0.005, including x = 0 exactly.
+GRID = np.linspace(EVAL_RANGE[0], EVAL_RANGE[1], 4001)
+
+x = activations.x
+
+#: Well-known activations written in the grammar (the chapter's gallery).
+GALLERY = {
+    "sigmoid": "1/(1+exp(-x))",
+    "tanh": "tanh(x)",
+    "ReLU": "max(x, 0)",
+    "softplus": "log(1+exp(x))",
+    "ELU": "max(x, 0) + min(exp(x) - 1, 0)",
+    "GELU": "x/2*(1+erf(x/sqrt(2)))",
+    "swish": "x*sigmoid(x)",
+    "mish": "x*tanh(log(1+exp(x)))",
+    "cube": "x**3",
+    "bump": "exp(-x**2)",
+}
+
+
+# Heaviside is handed to numpy as an opaque function: lambdify would
+# otherwise rewrite Heaviside(a - Max(b, c)) into nested comparisons that
+# numpy.select cannot evaluate.
+_STEP = sp.Function("heaviside_half")
+_NUMPY = {"heaviside_half": lambda a: np.heaviside(a, 0.5)}
+
+
+def _numpy_function(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
+    """A numpy function of ``expr`` that never warns; overflow gives inf or NaN."""
+    opaque = expr.replace(sp.Heaviside, lambda arg, *h0: _STEP(arg))
+    fn = sp.lambdify(x, opaque, modules=[_NUMPY, "scipy", "numpy"])
+
+    def evaluate(z):
+        z = np.asarray(z, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(z))
+        if np.iscomplexobj(out):  # pragma: no cover - complex constants are refused
+            out = np.where(out.imag == 0, out.real, np.nan)
+        return np.array(np.broadcast_to(out.astype(np.float64), z.shape))
+
+    return evaluate
+
+
+def _first_bad(values: np.ndarray) -> str:
+    bad = ~np.isfinite(values)
+    return f"{bad.sum()} of the {GRID.size} grid points, the first at x = {GRID[bad.argmax()]:.3f}"
+
+
+def _kinks(derivative: sp.Expr, slope: Callable) -> tuple[float, ...]:
+    """Points in EVAL_RANGE where f' jumps: zeros of Heaviside and sign arguments."""
+    points = []
+    for atom in derivative.atoms(sp.Heaviside, sp.sign):
+        g = _numpy_function(atom.args[0])
+        vals = g(GRID)
+        s = np.sign(vals)
+        candidates = list(GRID[s == 0])
+        for i in np.flatnonzero(s[:-1] * s[1:] < 0):
+            try:
+                candidates.append(scipy.optimize.brentq(lambda t, g=g: float(g(t)), GRID[i], GRID[i + 1]))
+            except (ValueError, RuntimeError):  # pragma: no cover - non-finite in between
+                candidates.append(0.5 * (GRID[i] + GRID[i + 1]))
+        for c in candidates:
+            h = 1e-7
+            left, right = slope(np.array([c - h, c + h]))
+            if np.isfinite(left) and np.isfinite(right) and abs(left - right) > 1e-6 * (1 + abs(left)):
+                points.append(round(float(c), 12) + 0.0)
+    return tuple(sorted(set(points)))
+
+
+def _largest_slope(d_vals: np.ndarray, slope: Callable):
+    """max |f'| and where: contiguous runs of grid points within 1e-9 of the top.
+
+    A run of one point is an isolated maximum; it is refined between its grid
+    neighbours, so the location is not limited to the grid step of 0.005.
+    """
+    mag = np.abs(d_vals)
+    near = np.flatnonzero(mag >= mag.max() * (1 - 1e-9))
+    runs = np.split(near, np.flatnonzero(np.diff(near) > 1) + 1)
+    best, where = float(mag.max()), []
+    for run in runs:
+        i, j = int(run[0]), int(run[-1])
+        if i == j and 0 < i < GRID.size - 1:
+            res = scipy.optimize.minimize_scalar(
+                lambda t: -abs(float(slope(t))),
+                bounds=(GRID[i - 1], GRID[i + 1]),
+                method="bounded",
+                options={"xatol": 1e-10},
+            )
+            if -res.fun >= mag[i]:
+                best = max(best, float(-res.fun))
+                where.append((float(res.x) + 0.0, float(res.x) + 0.0))
+                continue
+        where.append((round(float(GRID[i]), 12) + 0.0, round(float(GRID[j]), 12) + 0.0))
+    return best, tuple(where)
+
+
+@dataclass(frozen=True)
+class CustomActivation:
+    """Everything :func:`parse_activation` derives from the reader's text (chapter 10)."""
+
+    text: str  #: the text as typed
+    expression: sp.Expr  #: f, in activations.x
+    derivative: sp.Expr  #: f', derived by SymPy
+    forward: Callable  #: f on float arrays (numpy; never warns)
+    slope: Callable  #: f' on float arrays
+    max_slope: float  #: the largest |f'| on GRID (refined between grid points)
+    max_at: tuple[
+        tuple[float, float], ...
+    ]  #: where: one (start, end) per separate maximum; start == end for a point
+    slope_at_zero: float  #: f'(0)
+    at_edge: bool  #: |f'| peaks at an end point of GRID only, so it may be larger outside EVAL_RANGE
+    kinks: tuple[float, ...]  #: points in EVAL_RANGE where f' jumps
+    activation: activations.Activation  #: for chain.* and mlp.MLP
+
+    def where_max(self, digits: int = 4) -> str:
+        """Where |f'| is largest, in words: ``"x = 1.4902"``, ``"x from 0.005 to 10"``."""
+
+        def fmt(v):
+            return f"{round(v, digits) + 0.0:.{digits}f}"  # never "-0.0000"
+
+        parts = [f"x = {fmt(a)}" if a == b else f"x from {fmt(a)} to {fmt(b)}" for a, b in self.max_at]
+        return " and ".join(parts)
+
+
+@lru_cache(maxsize=128)
+def _parse_activation(text: str, name: str) -> CustomActivation:
+    expr = parse_expression(text)
+    deriv = sp.diff(expr, x)
+    try:  # differentiating may rewrite powers; hold f' to the same limits before using it
+        check_limits(deriv, "f'")
+    except RefusedExpression as err:
+        raise RefusedExpression(f"the slope f' breaks a limit: {err.reason}") from None
+    forward, slope = _numpy_function(expr), _numpy_function(deriv)
+    try:
+        f_vals, d_vals = forward(GRID), slope(GRID)
+    except (ArithmeticError, TypeError, ValueError) as err:  # pragma: no cover - defensive
+        raise RefusedExpression(
+            f"f or f' could not be evaluated numerically ({type(err).__name__})"
+        ) from None
+    lo, hi = EVAL_RANGE
+    if not np.all(np.isfinite(f_vals)):
+        raise RefusedExpression(
+            f"f is not a finite real number at {_first_bad(f_vals)} (overflow, or outside its domain); "
+            f"an activation must be defined on all of [{lo:g}, {hi:g}]"
+        )
+    if not np.all(np.isfinite(d_vals)):
+        raise RefusedExpression(
+            f"the slope f' is not a finite real number at {_first_bad(d_vals)}; "
+            f"an activation needs a finite slope on all of [{lo:g}, {hi:g}]"
+        )
+    max_slope, max_at = _largest_slope(d_vals, slope)
+    kinks = _kinks(deriv, slope)
+    return CustomActivation(
+        text=text,
+        expression=expr,
+        derivative=deriv,
+        forward=forward,
+        slope=slope,
+        max_slope=max_slope,
+        max_at=max_at,
+        slope_at_zero=float(slope(0.0)) + 0.0,  # + 0.0 turns -0.0 into 0.0
+        at_edge=any(a == b and a in (GRID[0], GRID[-1]) for a, b in max_at),  # not a plateau
+        kinks=kinks,
+        activation=activations.custom(name, forward, slope, expr, kinks=kinks),
+    )
+
+
+def parse_activation(text: str, name: str | None = None) -> CustomActivation:
+    """Parse, differentiate and measure the reader's activation (chapter 10).
+
+    ``text`` is read by :func:`parse_expression`; SymPy derives f'; f and f'
+    must be finite real numbers on all of :data:`GRID`, otherwise
+    :class:`RefusedExpression` says where they are not.  ``name`` (default:
+    the text) names the returned ``activation``.  Results are cached by text.
+
+    >>> act = parse_activation("tanh(x)")
+    >>> act.derivative
+    1 - tanh(x)**2
+    >>> act.max_slope, act.where_max()
+    (1.0, 'x = 0.0000')
+    """
+    text = check_text(text)
+    if name is None:
+        name = text.strip()
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError("name must be a non-empty string")
+    return _parse_activation(text, name)
+
+
+@dataclass(frozen=True)
+class DepthDecay:
+    """``|da_d/dz_1|`` over random chains, summarised per depth (chapter 10).
+
+    Chains whose gradient overflowed (infinite or NaN) count as ``+inf`` in
+    the quantiles, so a median of ``inf`` means most chains blew up.
+    """
+
+    depths: np.ndarray  #: 1..max_depth
+    low: np.ndarray  #: 10th percentile of |da_d/dz_1|
+    median: np.ndarray  #: median
+    high: np.ndarray  #: 90th percentile
+    finite: np.ndarray  #: share of chains whose gradient is a finite number
+    zero: np.ndarray  #: share of chains whose gradient is exactly 0
+
+    @property
+    def rate(self) -> float:
+        """Typical factor per layer: ``(median_D / median_1) ** (1 / (D - 1))``.
+
+        NaN when that is undefined (one depth only, or a median of 0 or inf).
+        """
+        first, last = self.median[0], self.median[-1]
+        n = self.depths.size
+        if n < 2 or not (0 < first < np.inf and 0 < last < np.inf):
+            return float("nan")
+        return float(np.exp((np.log(last) - np.log(first)) / (n - 1)))
+
+
+def depth_decay(
+    activation, max_depth: int, n_chains: int, rng, *, weight_bound: float = math.e
+) -> DepthDecay:
+    """How the first-layer gradient of random chains changes with depth (chapter 10).
+
+    ``activation`` is a :class:`CustomActivation`, an ``Activation`` or a
+    registry name.  The chains are those of
+    :func:`vanishing.core.chain.first_layer_gradients`: weights uniform on
+    ``[-weight_bound, weight_bound]``, biases N(0, 1), inputs uniform on
+    [-1, 1].  The default bound ``e`` makes the typical weight magnitude 1
+    (``E[ln|w|] = ln(weight_bound) - 1 = 0``), so the trend with depth comes
+    from the activation's slope, not from the weights.  Overflow in a chain
+    (a reader's ``x**3`` can overflow) is counted, not warned about.
+    """
+    max_depth = check_int("max_depth", max_depth, low=1)
+    n_chains = check_int("n_chains", n_chains, low=1)
+    rng = check_generator("rng", rng)
+    weight_bound = check_real("weight_bound", weight_bound, low=0.0)
+    act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
+    with np.errstate(all="ignore"):
+        grads = chain.first_layer_gradients(
+            max_depth, n_chains, rng, weight_bound=weight_bound, activation=act
+        )
+    finite = np.isfinite(grads)
+    values = np.where(finite, grads, np.inf)
+    q = np.quantile(values, (0.1, 0.5, 0.9), axis=0, method="inverted_cdf")
+    return DepthDecay(
+        depths=np.arange(1, max_depth + 1),
+        low=q[0],
+        median=q[1],
+        high=q[2],
+        finite=finite.mean(axis=0),
+        zero=(grads == 0).mean(axis=0),
+    )
+
+
+def typical_slopes(activation, *, scale: float = 1.0) -> tuple[float, float]:
+    """Geometric mean and root mean square of ``|f'(z)|`` for ``z ~ N(0, scale**2)`` (chapter 10).
+
+    The geometric mean ``exp(E[ln |f'(z)|])`` is the typical factor a
+    single-neuron layer contributes when the weights' geometric mean is 1; it
+    is 0 when ``f'`` vanishes on an interval (not at isolated points, whose
+    logarithm is integrable).  The root mean square
+    ``sqrt(E[f'(z)**2])`` is the factor that matters for a wide layer, where
+    many units are summed (for the ReLU, E[f'(z)**2] = 1/2, and He et al.'s
+    2015 weight variance 2/n makes ``n Var(w) E[f'(z)**2] = 1``).  Both are
+    integrals over ``[-8 scale, 8 scale]`` (``scale`` at most 1.25, so that
+    this stays inside :data:`EVAL_RANGE`): the root mean square by the
+    midpoint rule with 16000 points, the geometric mean by adaptive
+    quadrature (``ln|f'|`` may have integrable singularities where ``f'`` is
+    0), with the midpoint rule as a fallback.
+    """
+    scale = check_real("scale", scale, low=0.0, high=1.25, low_open=True)
+    act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
+    h = 16.0 * scale / 16000
+    z = -8.0 * scale + h * (np.arange(16000) + 0.5)  # midpoints
+    weights = np.exp(-0.5 * (z / scale) ** 2)
+    weights /= weights.sum()
+    slope = np.abs(act.derivative(z))
+    rms = float(np.sqrt(np.sum(weights * slope**2)))
+    zero = slope == 0
+    if np.any(weights[zero & (np.roll(zero, 1) | np.roll(zero, -1))] > 1e-12):
+        return 0.0, rms  # f' = 0 on an interval: ln|f'| = -inf there
+    # ln|f'| may have integrable singularities at isolated zeros of f' (x**3
+    # at 0): adaptive quadrature, told where the local minima of |f'| are.
+    interior = (slope[1:-1] <= slope[:-2]) & (slope[1:-1] <= slope[2:])
+    points = z[1:-1][interior][:50]
+    norm = scale * math.sqrt(2 * math.pi)
+
+    def integrand(t):
+        value = abs(float(act.derivative(t)))
+        return -np.inf if value == 0 else math.exp(-0.5 * (t / scale) ** 2) / norm * math.log(value)
+
+    log_mean, _, info = scipy.integrate.quad(
+        integrand, -8.0 * scale, 8.0 * scale, points=points, limit=400, full_output=1
+    )[:3]
+    if not math.isfinite(log_mean) or (isinstance(info, dict) and info.get("ier", 0) not in (0,)):
+        keep = ~zero  # fall back on the midpoint rule
+        log_mean = np.sum(weights[keep] * np.log(slope[keep])) / np.sum(weights[keep])
+    return float(np.exp(log_mean)), rms

@@ -1,0 +1,340 @@
+"""Chapter 11: the modern activations and the remedies beyond activation functions.
+
+Every experiment of chapter 11 is a function here, so that the chapter stays
+a narrative and each number it quotes comes from tested code:
+
+* :func:`slope_summary`: the largest slope of an activation, where it occurs,
+  its minimum value (the "dip" of SiLU, GELU, Mish and hard swish) and its
+  slope at the origin, measured on a grid;
+* :func:`backward_profile`: the back-propagated signal layer by layer in a
+  freshly initialised deep network, for one activation (the He initialisation
+  that suits ReLU does not suit the smooth activations);
+* :func:`chain_first_layer` and :func:`chain_spread`: the gradient that
+  reaches the first layer of random single-neuron chains, plain or with
+  residual connections (:mod:`vanishing.core.chain`);
+* :func:`build_network` and :func:`run_network`: one deep network in four
+  versions (badly initialised, well initialised, batch-normalised, residual),
+  its per-layer statistics at initialisation and a short training run on the
+  digits, optionally with gradient clipping;
+* :func:`per_layer_factor`: the typical factor by which one layer scales the
+  back-propagated signal, the number the whole course is about;
+* :func:`divergence_epoch`: the epoch named by the error that
+  :func:`vanishing.core.training.train` raises when a run diverges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core import activations as _act
+from ..core import chain as _chain
+from ..core import training as _training
+from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.data import Split
+from ..core.diagnostics import profile
+from ..core.losses import global_norm
+from ..core.mlp import MLP
+
+__all__ = [
+    "MODERN",
+    "VARIANTS",
+    "ChainSpread",
+    "NetworkRun",
+    "SlopeSummary",
+    "backward_profile",
+    "build_network",
+    "chain_first_layer",
+    "chain_spread",
+    "divergence_epoch",
+    "per_layer_factor",
+    "run_network",
+    "slope_summary",
+]
+
+#: The activations chapter 11 introduces, in the order it meets them.
+MODERN = ("silu", "gelu", "mish", "relu6", "hard_sigmoid", "hard_swish")
+
+#: The four versions of one deep network that chapter 11 compares.
+VARIANTS = ("small init", "xavier init", "batch norm", "residual")
+
+
+# --------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SlopeSummary:
+    """Shape facts of one activation, measured on a grid (chapter 11).
+
+    ``max_slope`` is the largest value of ``f'`` on the grid and ``argmax`` the
+    grid point where it occurs; where ``f'`` jumps (hard swish at 3) the
+    largest value is approached from one side and the grid point lies next to
+    the kink.  ``min_value``/``argmin`` describe ``f`` the same way.
+    """
+
+    name: str
+    max_slope: float
+    argmax: float
+    min_value: float
+    argmin: float
+    slope_at_origin: float
+
+
+def slope_summary(activation, *, low: float = -10.0, high: float = 10.0, n: int = 200_001) -> SlopeSummary:
+    """Largest slope, lowest value and slope at 0 of ``activation`` on ``n`` points of ``[low, high]``.
+
+    ``activation`` is a name known to :func:`vanishing.core.activations.get` or an
+    :class:`~vanishing.core.activations.Activation`.  The grid includes 0 when
+    ``low < 0 < high`` and ``n`` is chosen so (the default is).
+    """
+    act = _act.get(activation)
+    low = check_real("low", low)
+    high = check_real("high", high)
+    if not low < high:
+        raise ValueError(f"low must be < high; got low={low:g}, high={high:g}")
+    n = check_int("n", n, low=3)
+    grid = np.linspace(low, high, n)
+    slope = act.derivative(grid)
+    value = act.forward(grid)
+    i, j = int(np.argmax(slope)), int(np.argmin(value))
+    return SlopeSummary(
+        name=act.name,
+        max_slope=float(slope[i]),
+        argmax=float(grid[i]),
+        min_value=float(value[j]),
+        argmin=float(grid[j]),
+        slope_at_origin=float(act.derivative(0.0)),
+    )
+
+
+def backward_profile(
+    activation,
+    depth: int,
+    rng: np.random.Generator,
+    *,
+    init: str = "he_normal",
+    width: int = 64,
+    std: float | None = None,
+) -> np.ndarray:
+    """Spread of the back-propagated signal per hidden layer, relative to the last one (chapter 11).
+
+    Builds a network of ``depth`` hidden layers of ``width`` units with
+    :func:`vanishing.core.diagnostics.profile` and returns the standard
+    deviation of ``dL/dZ_l`` for ``l = 1..depth`` divided by its value at the
+    last hidden layer, shape ``(depth,)``.  An entry of ``1e-6`` at layer 1
+    means the gradient reaching the first layer is a millionth of the one
+    leaving the last.
+    """
+    depth = check_int("depth", depth, low=1)
+    rng = check_generator("rng", rng)
+    prof = profile(activation, init, depth=depth, width=width, rng=rng, std=std)
+    return prof.delta_std / prof.delta_std[-1]
+
+
+# --------------------------------------------------------------------------
+# Single-neuron chains, plain and residual
+# --------------------------------------------------------------------------
+def chain_first_layer(
+    max_depth: int,
+    n_chains: int,
+    rng: np.random.Generator,
+    *,
+    activation="tanh",
+    weight_scale: float = 1.0,
+    residual: bool = False,
+) -> np.ndarray:
+    """``|da_d/dz_1|`` for random chains of every depth ``d = 1..max_depth`` (chapter 11).
+
+    Weights ~ N(0, weight_scale^2), biases ~ N(0, 1), input x ~ U(-1, 1).
+    With ``residual=True`` every layer computes ``a_i = a_{i-1} + f(z_i)``
+    (:func:`vanishing.core.chain.backward`), so layer ``i`` contributes the factor
+    ``1 + w_i f'(z_i)`` instead of ``w_i f'(z_i)``.  A chain of depth ``d`` is
+    the first ``d`` layers of a chain of depth ``max_depth``, so one forward
+    pass serves every depth.  Returns shape ``(n_chains, max_depth)``; column
+    ``d - 1`` is depth ``d``.
+    """
+    max_depth = check_int("max_depth", max_depth, low=1)
+    n_chains = check_int("n_chains", n_chains, low=1)
+    rng = check_generator("rng", rng)
+    weight_scale = check_real("weight_scale", weight_scale, low=0.0)
+    if not isinstance(residual, (bool, np.bool_)):
+        raise TypeError(f"residual must be True or False; got {residual!r}")
+    act = _act.get(activation)
+    w = rng.normal(0.0, weight_scale, (n_chains, max_depth))
+    b = rng.normal(0.0, 1.0, (n_chains, max_depth))
+    x = rng.uniform(-1.0, 1.0, n_chains)
+    z, _ = _chain.forward(w, b, x, act, residual=bool(residual))
+    fprime = act.derivative(z)
+    factors = w * fprime + (1.0 if residual else 0.0)
+    later = np.concatenate([np.ones((n_chains, 1)), factors[:, 1:]], axis=1)
+    with np.errstate(over="ignore", under="ignore"):
+        # Products of hundreds of factors may leave the float range; inf and 0
+        # are honest answers there, and the quantiles below cope with both.
+        return np.abs(fprime[:, :1] * np.cumprod(later, axis=1))
+
+
+@dataclass(frozen=True)
+class ChainSpread:
+    """Quantiles over chains of ``|da_d/dz_1|`` against depth, plain and residual."""
+
+    depths: np.ndarray  #: 1..max_depth
+    plain: np.ndarray  #: (3, max_depth): 10th, 50th and 90th percentile, plain chains
+    residual: np.ndarray  #: (3, max_depth): the same for residual chains
+
+
+def chain_spread(
+    max_depth: int,
+    weight_scale: float,
+    rng: np.random.Generator,
+    *,
+    n_chains: int = 1000,
+    activation="tanh",
+) -> ChainSpread:
+    """What chapter 11's residual-chain widget draws for one weight scale.
+
+    Plain and residual chains get the same weights, biases and inputs (one
+    draw from ``rng``), so the two bands differ only by the skip connections.
+    """
+    rng = check_generator("rng", rng)
+    state = rng.bit_generator.state
+    plain = chain_first_layer(
+        max_depth, n_chains, rng, activation=activation, weight_scale=weight_scale, residual=False
+    )
+    rng.bit_generator.state = state  # the same chains again, now with skips
+    res = chain_first_layer(
+        max_depth, n_chains, rng, activation=activation, weight_scale=weight_scale, residual=True
+    )
+    q = (0.1, 0.5, 0.9)
+    return ChainSpread(
+        np.arange(1, max_depth + 1), np.quantile(plain, q, axis=0), np.quantile(res, q, axis=0)
+    )
+
+
+# --------------------------------------------------------------------------
+# One deep network, four ways
+# --------------------------------------------------------------------------
+def build_network(
+    variant: str,
+    sizes,
+    activation,
+    rng: np.random.Generator,
+    *,
+    std: float = 0.05,
+) -> MLP:
+    """One of the four versions of the network in chapter 11.
+
+    * ``"small init"``: weights ~ N(0, std^2), the "small random numbers" that
+      make the signal shrink layer after layer;
+    * ``"xavier init"``: Glorot and Bengio's variance 2 / (n_in + n_out);
+    * ``"batch norm"``: the small initialisation with batch normalisation in
+      every hidden layer;
+    * ``"residual"``: the small initialisation with a skip connection around
+      every hidden layer whose input and output widths agree.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}")
+    rng = check_generator("rng", rng)
+    std = check_real("std", std, low=0.0, low_open=True)
+    if variant == "xavier init":
+        return MLP.initialise(sizes, activation, "xavier_normal", rng)
+    return MLP.initialise(
+        sizes,
+        activation,
+        "normal",
+        rng,
+        std=std,
+        batch_norm=variant == "batch norm",
+        residual=variant == "residual",
+    )
+
+
+@dataclass(frozen=True)
+class NetworkRun:
+    """A network's statistics at initialisation and its training history (chapter 11)."""
+
+    variant: str
+    delta_std: np.ndarray  #: per layer (output layer last): std of dL/dZ_l at initialisation
+    grad_w_norm: np.ndarray  #: per layer: ||dL/dW_l|| at initialisation
+    grad_norm: float  #: norm of the whole gradient at initialisation (what clipping compares)
+    history: _training.History  #: what training recorded
+
+
+def run_network(
+    variant: str,
+    split: Split,
+    *,
+    depth: int = 10,
+    width: int = 64,
+    activation="tanh",
+    std: float = 0.05,
+    epochs: int = 8,
+    lr: float = 0.005,
+    momentum: float = 0.9,
+    clip_norm: float | None = None,
+    seed: int = 0,
+) -> NetworkRun:
+    """Build ``variant`` with :func:`build_network`, measure it, then train it on ``split``.
+
+    The network has ``depth`` hidden layers of ``width`` units between the
+    data's features and classes.  Statistics at initialisation come from one
+    full-batch pass over the training set (cross-entropy loss).  Training is
+    :func:`vanishing.core.training.train` with mini-batches of 64; a diverging run
+    raises its ``FloatingPointError`` (see :func:`divergence_epoch`).  The
+    weights are drawn from ``default_rng(seed)`` and the batch order from
+    ``default_rng(seed + 1)``, so every variant sees the same data order.
+    """
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a vanishing.core.data.Split; got {type(split).__name__}")
+    depth = check_int("depth", depth, low=1)
+    width = check_int("width", width, low=1)
+    seed = check_int("seed", seed, low=0)
+    sizes = [split.n_features] + [width] * depth + [split.n_classes]
+    net = build_network(variant, sizes, activation, np.random.default_rng(seed), std=std)
+    g = net.loss_and_gradients(split.X_train, split.y_train, "cross_entropy")
+    grad_norm = global_norm(g.as_list())
+    history = _training.train(
+        net,
+        split,
+        epochs=epochs,
+        lr=lr,
+        momentum=momentum,
+        clip_norm=clip_norm,
+        rng=np.random.default_rng(seed + 1),
+    )
+    return NetworkRun(variant, g.stats.delta_std, g.stats.grad_w_norm, grad_norm, history)
+
+
+def per_layer_factor(signal) -> float:
+    """The geometric mean of ``signal[l] / signal[l + 1]``: the typical per-layer factor.
+
+    ``signal`` is a positive per-layer quantity ordered from the input side,
+    such as the spread of ``dL/dZ_l``.  Going backwards, each layer multiplies
+    it by ``signal[l] / signal[l + 1]``; the geometric mean of these ratios is
+    ``(signal[0] / signal[-1]) ** (1 / (len(signal) - 1))``.  A value below 1
+    means the gradient shrinks on its way to the input, above 1 that it grows.
+    """
+    s = as_float_array("signal", signal)
+    if s.ndim != 1 or s.size < 2:
+        raise ValueError("signal must be a 1-D sequence of at least two values")
+    if np.any(s <= 0):
+        raise ValueError("signal must be positive (a spread or a norm per layer)")
+    return float(np.exp((np.log(s[0]) - np.log(s[-1])) / (s.size - 1)))
+
+
+_DIVERGED = re.compile(r"training diverged in epoch (\d+)")
+
+
+def divergence_epoch(error: FloatingPointError) -> int:
+    """The epoch named in the error :func:`vanishing.core.training.train` raises on divergence.
+
+    The rest of the message quotes numpy's overflow report, whose wording
+    depends on where the overflow happened; chapters print only the epoch.
+    """
+    if not isinstance(error, FloatingPointError):
+        raise TypeError(f"error must be a FloatingPointError; got {type(error).__name__}")
+    found = _DIVERGED.search(str(error))
+    if found is None:
+        raise ValueError(f"error does not come from a diverging training run: {error}")
+    return int(found.group(1))

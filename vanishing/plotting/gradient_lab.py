@@ -1,0 +1,239 @@
+"""Chapter 9: the gradient lab (per-layer gradients while training on the digits).
+
+Every plot function reads cached runs from :mod:`vanishing.experiments.gradient_lab`, so a figure,
+the live widget and every frame of its twin share one training run per
+setting.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..experiments import gradient_lab
+from ._style import COLORS, MARGINS, STYLE, log_y
+
+__all__ = [
+    "describe_training",
+    "plot_gradient_profiles",
+    "plot_remedies",
+    "plot_signals",
+    "plot_sweep",
+    "plot_training",
+]
+
+_CHANCE = 0.1  # ten balanced classes
+
+
+def _layers(r):
+    return np.arange(1, r.depth + 2)
+
+
+def _integer_ticks(ax, layers):
+    step = max(1, int(np.ceil(len(layers) / 8)))
+    ax.set_xticks(layers[::step])
+
+
+def _accuracy_axes(ax, epochs):
+    ax.axhline(_CHANCE, color="#555555", lw=0.8, ls=":")
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlim(0, epochs)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy")
+
+
+def plot_training(activation: str = "sigmoid", depth: int = 10, init: str = "xavier_normal"):
+    """Chapter 9's widget: how fast each layer learns, and what the network achieves.
+
+    Left: the relative update ``||ΔW_l|| / ||W_l||`` of every layer in the
+    first and in the last epoch (log scale).  Right: test accuracy after
+    every epoch, with chance (0.1) dotted.
+    """
+    r = gradient_lab.run(activation, init, depth)
+    layers = _layers(r)
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig.subplots_adjust(wspace=0.35, **MARGINS)
+        if r.diverged:
+            left.text(0.5, 0.5, f"diverged in epoch {r.diverged_at}", ha="center", transform=left.transAxes)
+        else:
+            left.plot(layers, r.rel_update[0], "o-", ms=3, color=COLORS[0], label="epoch 1")
+            left.plot(layers, r.rel_update[-1], "s--", ms=3, color=COLORS[1], label=f"epoch {r.epochs}")
+            log_y(left)
+            low, high = left.get_ylim()
+            left.set_ylim(low, high * (high / low) ** 0.4)  # headroom for the legend
+            left.legend(
+                fontsize=8,
+                loc="upper left",
+                ncols=2,
+                title=f"speed ratio {r.update_ratio[0]:.1e}",
+                title_fontsize=8,
+            )
+        left.set_title(f"{activation}, {init}, {depth} hidden layers", fontsize=9)
+        _integer_ticks(left, layers)
+        left.set_xlabel("layer l (1 = nearest the input)")
+        left.set_ylabel(r"$\|\Delta W_l\| \,/\, \|W_l\|$ per epoch")
+        right.plot(np.arange(r.epochs + 1), r.test_accuracy, "o-", ms=3, color=COLORS[2])
+        _accuracy_axes(right, r.epochs)
+        done = "training diverged" if r.diverged else f"final test accuracy {r.final_accuracy:.2f}"
+        right.set_title(done, fontsize=9)
+    return fig
+
+
+def describe_training(activation: str = "sigmoid", depth: int = 10, init: str = "xavier_normal") -> str:
+    """Alt text of a :func:`plot_training` frame: what it shows, with the numbers."""
+    return gradient_lab.summarise(gradient_lab.run(activation, init, depth))
+
+
+def plot_gradient_profiles(pairs=(("sigmoid", "xavier_normal"), ("relu", "he_normal")), depth: int = 10):
+    """Per-layer gradient norm ``||dL/dW_l||`` (mean over each epoch's steps), one line per epoch.
+
+    One panel per ``(activation, init)`` pair; epochs go from light to dark.
+    """
+    pairs = list(pairs)
+    if not 1 <= len(pairs) <= 3:
+        raise ValueError("pairs must list one to three (activation, init) pairs")
+    runs = [gradient_lab.run(a, i, depth) for a, i in pairs]
+    cmap = mpl.colormaps["viridis"]
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(runs), squeeze=False, sharey=True)
+        fig.subplots_adjust(wspace=0.1, **MARGINS)
+        for ax, r in zip(axes[0], runs, strict=True):
+            for e in range(r.epochs):
+                shade = cmap(0.85 - 0.75 * e / max(r.epochs - 1, 1))
+                ax.plot(_layers(r), r.grad_norm[e], "o-", ms=2.5, lw=1.2, color=shade, label=f"epoch {e + 1}")
+            log_y(ax)
+            _integer_ticks(ax, _layers(r))
+            ax.set_xlabel("layer l")
+            ax.set_title(f"{r.activation} + {r.init}", fontsize=9)
+        axes[0][0].set_ylabel(r"$\|\partial L / \partial W_l\|$, mean over the epoch")
+        axes[0][-1].legend(fontsize=7, loc="lower right", ncols=2)
+    return fig
+
+
+def _ratio_label(v: float) -> str:
+    if not np.isfinite(v):
+        return "div." if np.isnan(v) else "inf"
+    return f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+
+
+def plot_sweep(depth: int = 10):
+    """The comparison sweep as two grids (activation × initialisation).
+
+    Left: test accuracy after the last epoch.  Right: the speed ratio
+    ``u_L / u_1`` in the first epoch, on a log colour scale.  Diverged runs
+    are grey.
+    """
+    acts, inits = gradient_lab.ACTIVATIONS, tuple(gradient_lab.INITS)
+    runs = {(r.activation, r.init): r for r in gradient_lab.sweep(acts, inits, (depth,))}
+    acc = np.array([[runs[a, i].final_accuracy for i in inits] for a in acts])
+    ratio = np.array([[runs[a, i].update_ratio[0] for i in inits] for a in acts])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log10(ratio)
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2)
+        fig.subplots_adjust(left=0.13, right=0.98, bottom=0.1, top=0.86, wspace=0.45)
+        panels = (
+            (left, acc, "viridis", (0.0, 1.0), "test accuracy", lambda v: f"{v:.2f}"),
+            (right, log_ratio, "magma_r", (-1.0, 19.0), "speed ratio $u_L/u_1$, epoch 1", None),
+        )
+        for ax, values, cmap, (lo, hi), title, fmt in panels:
+            cm = mpl.colormaps[cmap].with_extremes(bad="#bbbbbb")
+            ax.imshow(np.ma.masked_invalid(values), cmap=cm, vmin=lo, vmax=hi, aspect="auto")
+            ax.grid(False)
+            ax.set_xticks(range(len(inits)), [i.replace("_normal", "") for i in inits], fontsize=8)
+            ax.set_yticks(range(len(acts)), acts, fontsize=8)
+            ax.set_title(title, fontsize=9)
+            for (row, col), v in np.ndenumerate(values):
+                text = fmt(v) if fmt else _ratio_label(ratio[row, col])
+                light = np.isfinite(v) and (v - lo) / (hi - lo) < 0.5
+                dark_bg = light if cmap == "viridis" else not light
+                ax.text(
+                    col,
+                    row,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if dark_bg else "black",
+                )
+        fig.suptitle(f"{depth} hidden layers of {gradient_lab.DEFAULTS['width']} units, digits", fontsize=10)
+    return fig
+
+
+def plot_signals(pairs=(("sigmoid", "xavier_normal"), ("relu", "xavier_normal")), depth: int = 10):
+    """The two factors of each layer's gradient at initialisation, median over 64 digits.
+
+    Solid: the size of the layer's input ``||a_{l-1}||``; dashed: the size of
+    its backward signal ``||δ_l||``; dotted: their product, the gradient
+    norm ``||dL/dW_l||`` of one example.
+    """
+    pairs = list(pairs)
+    if not 1 <= len(pairs) <= 3:
+        raise ValueError("pairs must list one to three (activation, init) pairs")
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(pairs), squeeze=False, sharey=True)
+        fig.subplots_adjust(wspace=0.1, **MARGINS)
+        for ax, (a, i) in zip(axes[0], pairs, strict=True):
+            s = gradient_lab.layer_signals(a, i, depth)
+            layers = np.arange(1, depth + 2)
+            ax.plot(
+                layers,
+                np.median(s.forward, axis=0),
+                "o-",
+                ms=3,
+                color=COLORS[0],
+                label=r"input $\|a_{l-1}\|$",
+            )
+            ax.plot(
+                layers,
+                np.median(s.backward, axis=0),
+                "s--",
+                ms=3,
+                color=COLORS[1],
+                label=r"backward $\|\delta_l\|$",
+            )
+            ax.plot(
+                layers,
+                np.median(s.grad, axis=0),
+                ":",
+                lw=2,
+                color=COLORS[6],
+                label=r"gradient $\|\partial L/\partial W_l\|$",
+            )
+            log_y(ax)
+            _integer_ticks(ax, layers)
+            ax.set_xlabel("layer l")
+            ax.set_title(f"{a} + {i}", fontsize=9)
+        axes[0][0].set_ylabel("norm (median over 64 digits)")
+        axes[0][-1].legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def plot_remedies(activation: str = "sigmoid", init: str = "xavier_normal", depth: int = 10):
+    """Plain network against batch normalisation and residual connections.
+
+    Left: relative update per layer in the first epoch (log scale).  Right:
+    test accuracy per epoch.
+    """
+    variants = (
+        ("plain", {}),
+        ("batch norm", {"batch_norm": True}),
+        ("residual", {"residual": True}),
+    )
+    runs = [(name, gradient_lab.run(activation, init, depth, **kw)) for name, kw in variants]
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig.subplots_adjust(wspace=0.35, **MARGINS)
+        for (name, r), color, marker in zip(runs, COLORS, "os^", strict=False):
+            left.plot(_layers(r), r.rel_update[0], marker + "-", ms=3, color=color, label=name)
+            right.plot(np.arange(r.epochs + 1), r.test_accuracy, marker + "-", ms=3, color=color, label=name)
+        log_y(left)
+        _integer_ticks(left, _layers(runs[0][1]))
+        left.set_xlabel("layer l (1 = nearest the input)")
+        left.set_ylabel(r"$\|\Delta W_l\| \,/\, \|W_l\|$, epoch 1")
+        left.legend(fontsize=8, loc="best")
+        _accuracy_axes(right, runs[0][1].epochs)
+        fig.suptitle(f"{activation} + {init}, {depth} hidden layers", fontsize=10)
+    return fig

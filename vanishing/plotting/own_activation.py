@@ -1,0 +1,206 @@
+"""Chapter 10: an activation of the reader's own.
+
+The plot functions take the reader's text, parse it with
+:func:`vanishing.experiments.own_activation.parse_activation` and draw what it implies.  A text
+that the parser refuses does not raise: the figure shows the parser's message
+instead, so a typo in the live widget's text box reads as a message, not as
+a traceback.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..core import parser
+from ..experiments import own_activation
+from ._style import COLORS, MARGINS, STYLE, log_y
+
+__all__ = [
+    "describe_custom_activation",
+    "plot_custom_activation",
+    "plot_depth_decay",
+    "plot_slopes",
+]
+
+_MISH = own_activation.GALLERY["mish"]
+_SIGMOID = own_activation.GALLERY["sigmoid"]
+
+
+@lru_cache(maxsize=128)
+def _decay(text: str, depth: int, n_chains: int, seed: int) -> own_activation.DepthDecay:
+    act = own_activation.parse_activation(text)
+    return own_activation.depth_decay(act, depth, n_chains, np.random.default_rng(seed))
+
+
+def _short(text: str, width: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _message_figure(text: str, err: Exception):
+    reason = getattr(err, "reason", str(err))
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.set_axis_off()
+        ax.set_title(f"f(x) = {_short(str(text))}", loc="left")
+        body = "This expression was refused:\n\n" + textwrap.fill(reason + ".", 70)
+        body += "\n\n" + textwrap.fill(parser.ALLOWED, 70)
+        ax.text(0.0, 0.95, body, va="top", ha="left", fontsize=8.5, transform=ax.transAxes, wrap=True)
+    return fig
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values a log axis can show: 0, inf and anything beyond 1e±100 become gaps."""
+    out = np.asarray(values, dtype=float).copy()
+    out[~np.isfinite(out) | (out < 1e-100) | (out > 1e100)] = np.nan
+    return out
+
+
+def _window(lo: float, hi: float) -> tuple[float, float]:
+    """y-limits that show the interesting part near the origin."""
+    lo, hi = max(lo, -3.0), min(hi, 4.0)
+    pad = 0.08 * (hi - lo) + 0.05
+    return lo - pad, hi + pad
+
+
+def plot_custom_activation(
+    text: str = _MISH, depth: int = 30, *, n_chains: int = 2000, seed: int = 0, x_max: float = 6.0
+):
+    """Chapter 10's widget: the reader's f and f', and its gradient through depth.
+
+    Left: f and f' on ``[-x_max, x_max]`` with the largest |f'| on
+    [-10, 10] marked.  Right: the median and 10-90 % band of the first-layer
+    gradient |da_d/dz_1| of ``n_chains`` random chains of depth 1..``depth``
+    (:func:`vanishing.experiments.own_activation.depth_decay`, weights uniform on [-e, e]),
+    beside the sigmoid's median.  A refused text gives a figure with the
+    parser's message.
+    """
+    try:
+        act = own_activation.parse_activation(text)
+    except (ValueError, TypeError) as err:
+        return _message_figure(text, err)
+    decay = _decay(act.text, depth, n_chains, seed)
+    ref = _decay(_SIGMOID, depth, n_chains, seed)
+    xs = np.linspace(-x_max, x_max, 601)
+    f, d = act.forward(xs), act.slope(xs)
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, width_ratios=(1, 1))
+        fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.84})
+        left.plot(xs, f, color=COLORS[0], label="f(x)")
+        left.plot(xs, d, color=COLORS[1], lw=2, label="f'(x)")
+        left.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        for a, b in act.max_at:
+            if a == b and abs(a) <= x_max:
+                left.plot([a], [act.slope(a)], "o", color=COLORS[1], ms=5)
+        left.set_ylim(*_window(min(f.min(), d.min()), max(f.max(), d.max())))
+        left.set_xlabel("x")
+        left.set_title(f"max |f'| = {act.max_slope:.3g} at {act.where_max(2)}", fontsize=8.5)
+        left.legend(fontsize=8, loc="upper left")
+
+        right.fill_between(
+            decay.depths,
+            _positive(decay.low),
+            _positive(decay.high),
+            color=COLORS[0],
+            alpha=0.25,
+            label="10–90 % of chains",
+        )
+        right.plot(decay.depths, _positive(decay.median), color=COLORS[0], label="median")
+        right.plot(decay.depths, _positive(ref.median), "k--", lw=1, label="sigmoid, median")
+        log_y(right)
+        right.set_xlabel("depth d")
+        right.set_ylabel(r"$|\partial a_d / \partial z_1|$")
+        notes = []
+        if decay.finite[-1] < 1:
+            notes.append(f"{1 - decay.finite[-1]:.0%} overflowed")
+        if decay.zero[-1] > 0:
+            notes.append(f"{decay.zero[-1]:.0%} exactly 0")
+        right.set_title(f"depth {depth}" + (": " + ", ".join(notes) if notes else ""), fontsize=9)
+        right.legend(fontsize=7, loc="best")
+        fig.suptitle(f"f(x) = {_short(act.text, 60)}", fontsize=10)
+    return fig
+
+
+def describe_custom_activation(
+    text: str = _MISH, depth: int = 30, *, n_chains: int = 2000, seed: int = 0
+) -> str:
+    """Alt text for one frame of :func:`plot_custom_activation`: what it shows, with numbers."""
+    try:
+        act = own_activation.parse_activation(text)
+    except (ValueError, TypeError) as err:
+        return f"The expression {text!r} was refused: {getattr(err, 'reason', err)}."
+    decay = _decay(act.text, depth, n_chains, seed)
+    ref = _decay(_SIGMOID, depth, n_chains, seed)
+    med = decay.median[-1]
+    if not np.isfinite(med):
+        fate = "overflows in most chains"
+    elif med == 0:
+        fate = "is exactly 0 in most chains"
+    else:
+        fate = f"has median {med:.1e}"
+    edge = ", the end of the range examined, so it may be larger beyond" if act.at_edge else ""
+    return (
+        f"For f(x) = {act.text}, the largest slope |f'| is {act.max_slope:.3g} at {act.where_max(2)}{edge}; "
+        f"at depth {depth} the first-layer gradient of random chains {fate}, "
+        f"against {ref.median[-1]:.1e} for the sigmoid."
+    )
+
+
+def plot_depth_decay(
+    texts=(_MISH, "tanh(x)", _SIGMOID, "x**3", "exp(-x**2)"),
+    depth: int = 40,
+    *,
+    n_chains: int = 2000,
+    seed: int = 0,
+):
+    """Median first-layer gradient against depth for several expressions, log scale.
+
+    Each line is :func:`vanishing.experiments.own_activation.depth_decay` for one text, over the
+    same random chains (same ``seed``).  A line stops where its median
+    overflows or becomes exactly 0.
+    """
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**{**MARGINS, "right": 0.72})
+        for i, text in enumerate(texts):
+            decay = _decay(text, depth, n_chains, seed)
+            ax.plot(
+                decay.depths,
+                _positive(decay.median),
+                color=COLORS[i % len(COLORS)],
+                lw=1.8,
+                label=_short(text, 24),
+            )
+        log_y(ax)
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        ax.set_xlabel("depth d")
+        ax.set_ylabel(r"median $|\partial a_d / \partial z_1|$")
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig
+
+
+def plot_slopes(
+    texts=(_SIGMOID, "tanh(x)", "max(x, 0)", own_activation.GALLERY["GELU"], _MISH, "exp(-x**2)"),
+    *,
+    x_max: float = 5.0,
+):
+    """The slopes f'(x) of several expressions on one axis, with the line f' = 1."""
+    xs = np.linspace(-x_max, x_max, 1001)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**{**MARGINS, "right": 0.72})
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        ax.axhline(0.0, color="#555555", lw=0.6)
+        for i, text in enumerate(texts):
+            act = own_activation.parse_activation(text)
+            ax.plot(xs, act.slope(xs), color=COLORS[i % len(COLORS)], lw=1.8, label=_short(text, 24))
+        ax.set_xlabel("x")
+        ax.set_ylabel("f'(x)")
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig

@@ -1,0 +1,215 @@
+"""Chapter 11: modern activations and the remedies beyond them.
+
+Every plot function computes with the tested functions in
+:mod:`vanishing.experiments.remedies` and returns a :class:`matplotlib.figure.Figure`;
+the ``describe_*`` functions return the alt text of one twin frame.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+
+from ..core import activations
+from ..experiments import remedies
+from ._style import COLORS, MARGINS, STYLE, log_y
+
+__all__ = [
+    "describe_activation_depth",
+    "describe_residual_chains",
+    "plot_activation_depth",
+    "plot_activation_gallery",
+    "plot_remedy_runs",
+    "plot_residual_chains",
+]
+
+#: The activations of chapter 11's gallery, each with a colour of the course palette.
+GALLERY = ("silu", "gelu", "mish", "relu6", "hard_swish")
+
+_LABELS = {
+    "relu": "ReLU",
+    "relu6": "ReLU6",
+    "silu": "SiLU (Swish, β = 1)",
+    "gelu": "GELU",
+    "mish": "Mish",
+    "hard_swish": "hard swish",
+    "hard_sigmoid": "hard sigmoid",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+}
+
+
+def _label(name: str) -> str:
+    return _LABELS.get(name, name)
+
+
+# A twin draws each frame and describes it, and every frame needs the ReLU
+# reference: caching the (pure, seeded) computations halves the build time.
+@functools.lru_cache(maxsize=256)
+def _profile(activation: str, depth: int, width: int, seed: int) -> np.ndarray:
+    out = remedies.backward_profile(activation, depth, np.random.default_rng(seed), width=width)
+    out.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _spread(depth: int, weight_scale: float, n_chains: int, activation: str, seed: int):
+    return remedies.chain_spread(
+        depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains, activation=activation
+    )
+
+
+def plot_activation_gallery(names=GALLERY, *, low: float = -5.0, high: float = 7.0):
+    """The modern activations (left) and their derivatives (right), with ReLU dashed for reference."""
+    xs = np.linspace(low, high, 1201)
+    relu = activations.get("relu")
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2)
+        fig.subplots_adjust(wspace=0.3, **{**MARGINS, "left": 0.09, "top": 0.8})
+        for ax, fn in ((left, relu.forward), (right, relu.derivative)):
+            ax.plot(xs, fn(xs), color="#888888", ls="--", lw=1, label="ReLU")
+        for name, color in zip(names, COLORS, strict=False):
+            act = activations.get(name)
+            left.plot(xs, act.forward(xs), color=color, lw=1.4, label=_label(name))
+            right.plot(xs, act.derivative(xs), color=color, lw=1.4)
+        right.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        left.set_xlabel("$x$")
+        left.set_ylabel("$f(x)$")
+        right.set_xlabel("$x$")
+        right.set_ylabel("$f'(x)$")
+        right.set_ylim(-0.6, 1.6)
+        fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=3, fontsize=8)
+    return fig
+
+
+def plot_activation_depth(activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0):
+    """Chapter 11's activation widget: the backward signal per layer under He initialisation.
+
+    Draws :func:`vanishing.experiments.remedies.backward_profile` for ``activation`` and
+    for ReLU (grey) in a network of ``depth`` hidden layers of ``width`` units,
+    on a log scale, each relative to its last hidden layer.
+    """
+    chosen = _profile(activation, depth, width, seed)
+    relu = _profile("relu", depth, width, seed)
+    layers = np.arange(1, depth + 1)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.plot(layers, relu, "s-", color="#888888", ms=3, lw=1, label="ReLU")
+        ax.plot(layers, chosen, "o-", color=COLORS[0], ms=3, label=_label(activation))
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        log_y(ax)
+        lo = min(chosen.min(), relu.min(), 0.1)
+        hi = max(chosen.max(), relu.max(), 10.0)
+        ax.set_ylim(lo / 3, hi * 3)
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        ax.set_xlabel("hidden layer l (1 = nearest the input)")
+        ax.set_ylabel("spread of $\\partial L/\\partial Z_l$, relative to layer " + str(depth))
+        ax.set_title(f"{_label(activation)}, {depth} layers of width {width}, He initialisation", fontsize=10)
+        ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def describe_activation_depth(
+    activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0
+) -> str:
+    """Alt text for one frame of :func:`plot_activation_depth`."""
+    chosen = _profile(activation, depth, width, seed)
+    relu = _profile("relu", depth, width, seed)
+    return (
+        f"With He initialisation and {depth} hidden layers, the gradient reaching layer 1 is "
+        f"{chosen[0]:.1e} times the one at layer {depth} for {_label(activation)}, against "
+        f"{relu[0]:.1e} for ReLU."
+    )
+
+
+def plot_residual_chains(
+    weight_scale: float = 1.0,
+    *,
+    depth: int = 100,
+    n_chains: int = 1000,
+    activation: str = "tanh",
+    seed: int = 0,
+):
+    """Chapter 11's residual widget: first-layer gradient of plain and residual chains against depth.
+
+    Median and 10-90 % band of ``|da_d/dz_1|`` over random chains with weights
+    ~ N(0, weight_scale^2) (:func:`vanishing.experiments.remedies.chain_spread`).
+    """
+    spread = _spread(depth, float(weight_scale), n_chains, activation, seed)
+    d = spread.depths
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        for q, color, name in ((spread.plain, COLORS[1], "plain"), (spread.residual, COLORS[0], "residual")):
+            lo = np.maximum(q[0], 1e-300)  # a band edge at exactly 0 cannot be drawn on a log axis
+            ax.fill_between(d, lo, q[2], color=color, alpha=0.2, lw=0)
+            ax.plot(d, q[1], color=color, label=f"{name} chains, median (band: 10–90 %)")
+        log_y(ax)
+        ax.set_ylim(1e-60, 1e10)
+        ax.set_yticks([10.0**k for k in range(-60, 11, 10)])
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        ax.set_xlabel("depth d")
+        ax.set_ylabel(r"$|\partial a_d / \partial z_1|$")
+        ax.set_title(f"{activation} chains, weights ~ N(0, {weight_scale:g}²)", fontsize=10)
+        ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+def describe_residual_chains(
+    weight_scale: float = 1.0,
+    *,
+    depth: int = 100,
+    n_chains: int = 1000,
+    activation: str = "tanh",
+    seed: int = 0,
+) -> str:
+    """Alt text for one frame of :func:`plot_residual_chains`."""
+    spread = _spread(depth, float(weight_scale), n_chains, activation, seed)
+    return (
+        f"With weights of scale {weight_scale:g}, the median first-layer gradient of {depth}-layer "
+        f"{activation} chains is {spread.plain[1, -1]:.0e} without skips and "
+        f"{spread.residual[1, -1]:.0e} with them."
+    )
+
+
+def plot_remedy_runs(runs):
+    """Back-propagated signal per layer at initialisation (left) and test accuracy per epoch (right).
+
+    ``runs`` is a sequence of :class:`vanishing.experiments.remedies.NetworkRun`; each
+    network's ``std(dL/dZ_l)`` is drawn relative to its output layer.
+    """
+    markers = "osD^v"
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig.subplots_adjust(wspace=0.35, **{**MARGINS, "top": 0.8})
+        for run in runs:
+            # one colour and marker per variant, the same in every figure
+            k = (
+                remedies.VARIANTS.index(run.variant)
+                if run.variant in remedies.VARIANTS
+                else len(remedies.VARIANTS)
+            )
+            color, marker = COLORS[k % len(COLORS)], markers[k % len(markers)]
+            layers = np.arange(1, len(run.delta_std) + 1)
+            left.plot(
+                layers, run.delta_std / run.delta_std[-1], marker=marker, ms=3, color=color, label=run.variant
+            )
+            acc = run.history.test_accuracy
+            right.plot(np.arange(len(acc)), acc, marker=marker, ms=3, color=color)
+        log_y(left)
+        left.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        n_layers = len(runs[0].delta_std)
+        left.set_xticks(np.arange(1, n_layers + 1, 2))
+        left.set_xlabel(f"layer l ({n_layers} = output)")
+        right.set_xticks(np.arange(0, len(runs[0].history.test_accuracy), 2))
+        left.set_ylabel(r"spread of $\partial L/\partial Z_l$ (output = 1)")
+        right.set_xlabel("epoch")
+        right.set_ylabel("test accuracy")
+        right.set_ylim(0.0, 1.0)
+        fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=4, fontsize=8)
+    return fig

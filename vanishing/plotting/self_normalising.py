@@ -1,0 +1,229 @@
+"""Chapter 7: ELU's bias shift and SELU's self-normalisation.
+
+Every plot function takes the values a slider would set, computes with the
+tested functions in :mod:`vanishing.experiments.self_normalising` and :mod:`vanishing.core.activations`,
+and returns a :class:`matplotlib.figure.Figure`.  ``describe_*`` functions
+give the alt text of a widget's frame (what it shows, with numbers).
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+
+from ..core import activations
+from ..experiments import self_normalising
+from ._style import COLORS, MARGINS, STYLE, log_y
+
+__all__ = [
+    "describe_bias_shift",
+    "describe_selu_depth",
+    "plot_bias_shift",
+    "plot_elu_shapes",
+    "plot_layer_profiles",
+    "plot_moment_map",
+    "plot_selu_depth",
+    "plot_training_means",
+]
+
+_TWO_PANELS = {**MARGINS, "left": 0.09, "wspace": 0.3}
+
+
+def plot_elu_shapes(alphas=(0.5, 1.0, 2.0)):
+    """ELU (left) and its derivative (right) for several ``alpha``.
+
+    The derivative is drawn as two pieces so that the jump at 0 (from
+    ``alpha`` on the left to 1 on the right) stays visible.
+    """
+    alphas = [float(a) for a in alphas]
+    left_x = np.linspace(-4.0, 0.0, 401)
+    right_x = np.linspace(0.0, 3.0, 301)
+    with mpl.rc_context(STYLE):
+        fig, (ax_f, ax_d) = plt.subplots(1, 2)
+        fig.subplots_adjust(**_TWO_PANELS)
+        for a, color in zip(alphas, COLORS, strict=False):
+            act = activations.get("elu", alpha=a)
+            xs = np.concatenate([left_x, right_x[1:]])
+            ax_f.plot(xs, act.forward(xs), color=color, label=rf"$\alpha = {a:g}$")
+            ax_f.axhline(-a, color=color, lw=0.8, ls=":")
+            ax_d.plot(left_x, act.derivative(left_x), color=color, label=rf"$\alpha = {a:g}$")
+            ax_d.plot(right_x[1:], act.derivative(right_x[1:]), color=color)
+            ax_d.plot([0.0], [a], "o", color=color, ms=4)
+            ax_d.plot([0.0], [1.0], "o", mfc="white", color=color, ms=4)
+        ax_f.set_xlabel("$x$")
+        ax_f.set_ylabel(r"$f_\alpha(x)$")
+        ax_f.set_title("ELU (dotted: the floor $-\\alpha$)", fontsize=10)
+        ax_f.legend(fontsize=8, loc="upper left")
+        ax_d.set_xlabel("$x$")
+        ax_d.set_ylabel(r"$f_\alpha'(x)$")
+        ax_d.set_title("its derivative", fontsize=10)
+        ax_d.set_ylim(-0.05, max(alphas) + 0.2)
+    return fig
+
+
+def plot_bias_shift(alpha: float = 1.0, depth: int = 20, *, width: int = 128, seed: int = 0):
+    """Chapter 7's first widget: mean activation per layer, ReLU against ELU(``alpha``).
+
+    Both networks are He-normal with the same inputs and weights.  Left: the
+    mean activation of each layer; right: the mean divided by the standard
+    deviation.  Markers are measured (:func:`vanishing.experiments.self_normalising.bias_shift_curves`),
+    lines are the Gaussian prediction.
+    """
+    relu, elu, relu_th, elu_th = self_normalising.bias_shift_curves(float(alpha), int(depth), width, seed)
+    layers = relu.layers
+    with mpl.rc_context(STYLE):
+        fig, (ax_m, ax_r) = plt.subplots(1, 2)
+        fig.subplots_adjust(**_TWO_PANELS)
+        for stats, (mean_th, std_th), label, color in (
+            (relu, relu_th, "ReLU", COLORS[1]),
+            (elu, elu_th, rf"ELU, $\alpha = {alpha:g}$", COLORS[0]),
+        ):
+            ax_m.plot(layers, stats.act_mean, "o", ms=3, color=color, label=f"{label} (measured)")
+            ax_m.plot(layers, mean_th, "-", lw=1, color=color, label=f"{label} (Gaussian theory)")
+            ax_r.plot(layers, stats.act_mean / stats.act_std, "o", ms=3, color=color)
+            ax_r.plot(layers, mean_th / std_th, "-", lw=1, color=color)
+        for ax in (ax_m, ax_r):
+            ax.axhline(0.0, color="#555555", lw=0.8)
+            ax.set_xlabel("hidden layer")
+        ax_m.set_ylabel("mean activation")
+        ax_r.set_ylabel("mean / standard deviation")
+        ax_m.legend(fontsize=7, loc="upper left")
+        fig.suptitle(f"He-normal weights, width {width}, depth {depth}", fontsize=10)
+    return fig
+
+
+def describe_bias_shift(alpha: float, depth: int) -> str:
+    """Alt text of one frame of :func:`plot_bias_shift`."""
+    relu, elu, _, _ = self_normalising.bias_shift_curves(float(alpha), int(depth), 128, 0)
+    r_first, r_last = relu.act_mean[0] / relu.act_std[0], relu.act_mean[-1] / relu.act_std[-1]
+    e_first, e_last = elu.act_mean[0] / elu.act_std[0], elu.act_mean[-1] / elu.act_std[-1]
+    return (
+        f"ELU alpha {alpha:g}, depth {depth}: the ELU layers' mean activation is {elu.act_mean[0]:.2f} in "
+        f"layer 1 and {elu.act_mean[-1]:.2f} in layer {depth}, against {relu.act_mean[0]:.2f} and "
+        f"{relu.act_mean[-1]:.2f} for ReLU; relative to the spread the ELU mean goes from "
+        f"{e_first:.2f} to {e_last:.2f}, the ReLU mean from {r_first:.2f} to {r_last:.2f}."
+    )
+
+
+def plot_training_means(traces):
+    """Median unit mean activation (left) and training loss (right) per epoch.
+
+    ``traces`` maps a label to a :class:`vanishing.experiments.self_normalising.TrainingTrace`.
+    """
+    with mpl.rc_context(STYLE):
+        fig, (ax_m, ax_l) = plt.subplots(1, 2)
+        fig.subplots_adjust(**_TWO_PANELS)
+        for (label, trace), color in zip(traces.items(), (COLORS[1], COLORS[0], COLORS[2]), strict=False):
+            epochs = np.arange(len(trace.loss))
+            ax_m.plot(epochs, trace.median_unit_mean, "o-", ms=3, color=color, label=label)
+            ax_l.plot(epochs, trace.loss, "o-", ms=3, color=color, label=label)
+        ax_m.set_xlabel("epoch")
+        ax_m.set_ylabel("median of the units' mean activation")
+        ax_m.set_ylim(bottom=0.0)
+        ax_m.legend(fontsize=8, loc="lower right")
+        ax_l.set_xlabel("epoch")
+        ax_l.set_ylabel("training loss (cross-entropy)")
+        log_y(ax_l)
+        for ax in (ax_m, ax_l):
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    return fig
+
+
+def plot_moment_map(omega: float = 0.0, tau: float = 1.0, *, starts=((-0.4, 2.2), (0.4, 0.3), (0.3, 2.0))):
+    """The mean/variance map of Klambauer et al. as arrows, with three trajectories.
+
+    Each arrow goes from ``(mu, nu)`` towards ``g(mu, nu)`` (drawn at a fixed
+    fraction of its length); the trajectories iterate the map from ``starts``
+    for 8 layers; the star is ``(0, 1)``.
+    """
+    mu = np.linspace(-0.5, 0.5, 11)
+    nu = np.linspace(0.2, 2.4, 12)
+    M, N = np.meshgrid(mu, nu)
+    M2, N2 = self_normalising.moment_map(M, N, omega=omega, tau=tau)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**{**MARGINS, "right": 0.7})
+        ax.quiver(
+            M, N, M2 - M, N2 - N, angles="xy", scale_units="xy", scale=2.0, color="#888888", width=0.003
+        )
+        for (m0, v0), color in zip(starts, COLORS, strict=False):
+            m_tr, v_tr = self_normalising.trajectory(m0, v0, 8, omega=omega, tau=tau)
+            ax.plot(m_tr, v_tr, "o-", ms=3, color=color, label=f"start ({m0:g}, {v0:g})")
+        ax.plot([0.0], [1.0], "*", ms=12, color="black", label="fixed point (0, 1)")
+        ax.set_xlabel(r"mean $\mu$ of a layer's activations")
+        ax.set_ylabel(r"variance $\nu$")
+        ax.set_title(rf"SELU mean/variance map, $\omega = {omega:g}$, $\tau = {tau:g}$", fontsize=10)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return fig
+
+
+def plot_layer_profiles(profiles):
+    """Mean (left) and standard deviation (right) of the activations per layer.
+
+    ``profiles`` maps a label to a :class:`vanishing.core.diagnostics.InitProfile`
+    (see :func:`vanishing.experiments.self_normalising.compare_profiles`).
+    """
+    with mpl.rc_context(STYLE):
+        fig, (ax_m, ax_s) = plt.subplots(1, 2)
+        fig.subplots_adjust(**_TWO_PANELS)
+        for (label, prof), color in zip(profiles.items(), (COLORS[2], COLORS[1], COLORS[0]), strict=False):
+            ax_m.plot(prof.layers, prof.act_mean, "-", color=color, label=label)
+            ax_s.plot(prof.layers, prof.act_std, "-", color=color, label=label)
+        ax_m.axhline(0.0, color="#555555", lw=0.8)
+        ax_m.set_xlabel("hidden layer")
+        ax_m.set_ylabel("mean activation")
+        ax_s.legend(fontsize=8, loc="upper left")
+        ax_s.set_ylim(bottom=0.0)
+        ax_s.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        ax_s.set_xlabel("hidden layer")
+        ax_s.set_ylabel("standard deviation of the activations")
+    return fig
+
+
+def plot_selu_depth(
+    gain: float = 1.0, input_std: float = 3.0, *, depth: int = 40, width: int = 128, seed: int = 0
+):
+    """Chapter 7's second widget: a deep SELU network with weights ``N(0, gain / width)``.
+
+    Markers: measured mean and standard deviation of each layer's activations
+    for inputs of standard deviation ``input_std``; lines: the prediction of
+    :func:`vanishing.experiments.self_normalising.pooled_moment_map`.  ``gain = 1`` is LeCun normal,
+    ``gain = 2`` He normal.
+    """
+    stats, (mean_th, std_th) = self_normalising.selu_depth_curves(
+        float(gain), float(input_std), depth, width, seed
+    )
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.plot(
+            stats.layers, stats.act_std, "o", ms=3, color=COLORS[0], label="standard deviation (measured)"
+        )
+        ax.plot(stats.layers, std_th, "-", lw=1, color=COLORS[0], label="standard deviation (theory)")
+        ax.plot(stats.layers, np.abs(stats.act_mean), "s", ms=3, color=COLORS[1], label="|mean| (measured)")
+        ax.plot(stats.layers, np.abs(mean_th), "-", lw=1, color=COLORS[1], label="|mean| (theory)")
+        log_y(ax)
+        ax.yaxis.set_minor_locator(mticker.NullLocator())  # fewer tick artists: faster twin frames
+        ax.set_ylim(1e-3, 1e3)
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        ax.set_xlabel("hidden layer")
+        ax.set_ylabel("size of the activations")
+        ax.set_title(
+            f"SELU, weight variance {gain:g}/n, inputs of standard deviation {input_std:g}", fontsize=10
+        )
+        ax.legend(fontsize=7, loc="lower left", ncols=2)
+    return fig
+
+
+def describe_selu_depth(gain: float, input_std: float) -> str:
+    """Alt text of one frame of :func:`plot_selu_depth`."""
+    stats, (_, std_th) = self_normalising.selu_depth_curves(float(gain), float(input_std), 40, 128, 0)
+    s, m = stats.act_std, stats.act_mean
+    return (
+        f"Weight variance {gain:g}/n, input standard deviation {input_std:g}: the activations' standard "
+        f"deviation is {s[0]:.2f} in layer 1, {s[9]:.2f} in layer 10 and {s[-1]:.3g} in layer 40 "
+        f"(Gaussian prediction for layer 40: {std_th[-1]:.3g}), and their mean is {m[0]:.2f}, "
+        f"{m[9]:.2f} and {m[-1]:.3g}."
+    )

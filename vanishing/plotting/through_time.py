@@ -1,0 +1,176 @@
+"""Chapter 8: gradients through time in a vanilla RNN and an LSTM.
+
+The two widget plots compute with :mod:`vanishing.core.recurrent` and come with a
+``describe_*`` function that writes the alt text of a twin frame from the
+same numbers.  The other two draw results the chapter has already computed
+(training runs), so that nothing is trained twice.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..experiments import through_time
+from ._style import COLORS, MARGINS, STYLE, log_y
+
+__all__ = [
+    "describe_gradient_through_time",
+    "describe_lstm_cell_path",
+    "plot_clipping",
+    "plot_gradient_through_time",
+    "plot_lstm_cell_path",
+    "plot_recall_results",
+]
+
+_FLOOR = 1e-60  # plotted values below this are drawn at the floor (log axis)
+
+
+def _log_limits(ax, *arrays, low=1e-40, high=1e40):
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    values = values[(values > 0) & np.isfinite(values)]
+    bottom = max(values.min() / 10.0, low)
+    top = min(values.max() * 10.0, high)
+    ax.set_ylim(bottom, max(top, bottom * 100.0))
+
+
+def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0):
+    """Chapter 8's first widget: ``||dh_T/dh_t||_2`` against ``t`` for a random tanh RNN.
+
+    Median and 10-90 % band over 16 sequences of a 32-unit RNN whose
+    recurrent matrix has largest singular value ``weight_scale``
+    (:func:`vanishing.experiments.through_time.gradient_through_time`), with the bound
+    ``weight_scale^(T - t)`` dashed.
+    """
+    tt = through_time.gradient_through_time(weight_scale, length, seed=seed)
+    q = np.maximum(tt.quantiles, _FLOOR)
+    ref = np.maximum(tt.reference, _FLOOR)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.fill_between(tt.steps, q[0], q[2], color=COLORS[0], alpha=0.25, label="10–90 % of sequences")
+        ax.plot(tt.steps, q[1], color=COLORS[0], label=r"median $\|\partial h_T/\partial h_t\|_2$")
+        ax.plot(
+            tt.steps,
+            ref,
+            "--",
+            color=COLORS[1],
+            label=rf"bound $\lambda_1^{{T-t}}$, $\lambda_1 = {weight_scale:g}$",
+        )
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        log_y(ax)
+        _log_limits(ax, q, ref)
+        ax.set_xlim(0, length)
+        ax.set_xlabel("time step t")
+        ax.set_ylabel("gradient norm")
+        ax.set_title(f"Vanilla tanh RNN, T = {length}, largest singular value of W_hh = {weight_scale:g}")
+        ax.legend(fontsize=8, loc="lower right" if weight_scale <= 1 else "upper right")
+    return fig
+
+
+def describe_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0) -> str:
+    """Alt text for one frame of :func:`plot_gradient_through_time`."""
+    tt = through_time.gradient_through_time(weight_scale, length, seed=seed)
+    first = tt.quantiles[1, 0]
+    trend = "shrinks" if first < 1 else "grows"
+    return (
+        f"Largest singular value {weight_scale:g}, sequence length {length}: going back from step {length} "
+        f"to step 0 the median gradient norm {trend} to {first:.1e}, "
+        f"while the bound {weight_scale:g}^(T - t) reaches {tt.reference[0]:.1e}."
+    )
+
+
+def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0):
+    """Chapter 8's second widget: the gradient sent back along an LSTM's cell state.
+
+    Median and 10-90 % band of ``||(dc_T/dc_t)^T v||`` over 16 sequences of a
+    32-unit LSTM with forget-gate bias ``forget_bias``, all paths included,
+    and (dashed) the same gradient along the cell-state path alone, a
+    product of forget gates (:func:`vanishing.experiments.through_time.lstm_cell_gradient_through_time`).
+    """
+    tt = through_time.lstm_cell_gradient_through_time(forget_bias, length, seed=seed)
+    q = np.maximum(tt.quantiles, _FLOOR)
+    ref = np.maximum(tt.reference, _FLOOR)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.fill_between(tt.steps, q[0], q[2], color=COLORS[2], alpha=0.25, label="all paths, 10–90 %")
+        ax.plot(tt.steps, q[1], color=COLORS[2], label="all paths, median")
+        ax.plot(tt.steps, ref, "--", color=COLORS[1], label="cell-state path only (product of forget gates)")
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        log_y(ax)
+        _log_limits(ax, q, ref)
+        ax.set_xlim(0, length)
+        ax.set_xlabel("time step t")
+        ax.set_ylabel(r"$\|(\partial c_T/\partial c_t)^\top v\|$")
+        ax.set_title(f"LSTM, forget-gate bias {forget_bias:g}: mean forget gate {tt.mean_gate:.2f}")
+        ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def describe_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0) -> str:
+    """Alt text for one frame of :func:`plot_lstm_cell_path`."""
+    tt = through_time.lstm_cell_gradient_through_time(forget_bias, length, seed=seed)
+    return (
+        f"Forget-gate bias {forget_bias:g}: the forget gates average {tt.mean_gate:.2f}; "
+        f"{length} steps back the gradient along the cell-state path alone is {tt.reference[0]:.1e} "
+        f"and along all paths (median) {tt.quantiles[1, 0]:.1e}."
+    )
+
+
+def plot_clipping(unclipped, clipped, clip_norm: float):
+    """Chapter 8: two training runs of the same RNN, without and with gradient clipping.
+
+    ``unclipped`` and ``clipped`` are :class:`vanishing.experiments.through_time.RecallHistory`
+    objects.  Left: the gradient norm before clipping, with the threshold.
+    Right: the training loss.
+    """
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2)
+        fig.subplots_adjust(wspace=0.3, **MARGINS)
+        steps = np.arange(1, len(unclipped.loss) + 1)
+        for run, color, label in ((unclipped, COLORS[1], "no clipping"), (clipped, COLORS[0], "clipped")):
+            left.plot(steps, run.grad_norm, color=color, lw=1, label=label)
+            right.plot(steps, run.loss, color=color, lw=1, label=label)
+        left.axhline(clip_norm, color="k", ls="--", lw=0.8, label=f"threshold {clip_norm:g}")
+        log_y(left)
+        left.set_xlabel("training step")
+        left.set_ylabel("gradient norm (before clipping)")
+        left.legend(fontsize=8, loc="best")
+        right.axhline(np.log(unclipped.params.n_out), color="#555555", ls=":", lw=0.8)
+        right.set_xlabel("training step")
+        right.set_ylabel("cross-entropy loss")
+        right.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def plot_recall_results(results: dict):
+    """Chapter 8: test accuracy on the recall task against the sequence length.
+
+    ``results`` maps a model label to ``{length: [RecallHistory, ...]}`` (one
+    history per seed).  Each seed is a dot; the line joins the means.
+    """
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        n_models = len(results)
+        for k, (label, runs) in enumerate(results.items()):
+            lengths = sorted(runs)
+            means = [np.mean([h.test_accuracy for h in runs[T]]) for T in lengths]
+            x = np.arange(len(lengths)) + (k - (n_models - 1) / 2) * 0.08
+            ax.plot(x, means, "-", color=COLORS[k % len(COLORS)], label=label)
+            for xi, T in zip(x, lengths, strict=True):
+                acc = [h.test_accuracy for h in runs[T]]
+                ax.plot([xi] * len(acc), acc, "o", color=COLORS[k % len(COLORS)], ms=4, alpha=0.7)
+        first = next(iter(results.values()))
+        lengths = sorted(first)
+        n_symbols = next(iter(first.values()))[0].params.n_out
+        ax.axhline(1.0 / n_symbols, color="#555555", ls=":", lw=0.8)
+        ax.text(len(lengths) - 1, 1.0 / n_symbols + 0.02, "chance", ha="right", fontsize=8, color="#555555")
+        ax.set_xticks(np.arange(len(lengths)), [str(T) for T in lengths])
+        ax.set_ylim(0.0, 1.05)
+        ax.set_xlabel("sequence length T (steps between the symbol and the answer, plus one)")
+        ax.set_ylabel("test accuracy")
+        ax.legend(fontsize=8, loc="lower left")
+    return fig
