@@ -39,9 +39,9 @@ def test_speed_ratio_is_last_over_first_per_row_without_warnings():
 
 
 def test_digits_split_is_fixed_and_read_only():
-    d = gradient_lab.digits()
+    d = gradient_lab.lab_data()
     assert d.X_train.shape == (1348, 64) and d.X_test.shape == (449, 64)
-    assert d is gradient_lab.digits()
+    assert d is gradient_lab.lab_data()
     with pytest.raises(ValueError):
         d.X_train[0, 0] = 1.0
 
@@ -49,7 +49,7 @@ def test_digits_split_is_fixed_and_read_only():
 # -- the training loop ---------------------------------------------------------
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_train_and_measure_takes_exactly_the_steps_of_training_train(batch_norm):
-    split = gradient_lab.digits()
+    split = gradient_lab.lab_data()
 
     def fresh():
         return mlp.MLP.initialise(
@@ -87,7 +87,7 @@ def test_train_and_measure_takes_exactly_the_steps_of_training_train(batch_norm)
 
 def test_train_and_measure_refuses_bad_arguments():
     net = mlp.MLP.initialise([64, 4, 10], "relu", "he_normal", np.random.default_rng(0))
-    split = gradient_lab.digits()
+    split = gradient_lab.lab_data()
     with pytest.raises(TypeError, match="net"):
         gradient_lab.train_and_measure(
             "net", split, epochs=1, lr=0.1, batch_size=8, rng=np.random.default_rng(0)
@@ -127,7 +127,7 @@ def test_run_shapes_and_cache():
 
 
 def test_small_normal_uses_std_0_01():
-    split = gradient_lab.digits()
+    split = gradient_lab.lab_data()
     net = gradient_lab._network("relu", "small_normal", 3, 500, np.random.default_rng(0), False, False)
     assert net.sizes == [split.n_features, 500, 500, 500, 10]
     assert np.std(net.weights[1]) == pytest.approx(gradient_lab.SMALL_STD, rel=0.01)
@@ -218,7 +218,7 @@ def test_gradient_check_covers_a_gradient_a_million_times_smaller():
 
 def test_gradient_check_entrywise_on_a_small_lab_network():
     # independent of the directional check: every entry of W_1 by central differences
-    split = gradient_lab.digits()
+    split = gradient_lab.lab_data()
     X, y = split.X_train[:16], split.y_train[:16]
     net = gradient_lab._network("gelu", "he_normal", 3, 4, np.random.default_rng(5), False, False)
     g = net.loss_and_gradients(X, y, "cross_entropy").weights[0]
@@ -239,7 +239,7 @@ def test_gradient_norm_is_input_norm_times_backward_norm():
     assert s.forward.shape == s.backward.shape == s.grad.shape == (8, 11)
     # forward norms come from a separate forward pass, the rest from back-propagation
     np.testing.assert_allclose(s.forward * s.backward, s.grad, rtol=1e-12)
-    np.testing.assert_allclose(s.forward[:, 0], np.linalg.norm(gradient_lab.digits().X_train[:8], axis=1))
+    np.testing.assert_allclose(s.forward[:, 0], np.linalg.norm(gradient_lab.lab_data().X_train[:8], axis=1))
     assert s.identity_error < 1e-12
 
 

@@ -90,11 +90,6 @@ def dead_fraction(net: MLP, X) -> np.ndarray:
     return np.array([np.mean(np.all(u <= 0, axis=0)) for u in net.hidden_inputs(X)])
 
 
-def _max_slope(net: MLP) -> float:
-    grid = np.linspace(-20.0, 20.0, 40_001)
-    return float(np.max(np.abs(net.activation.derivative(grid))))
-
-
 def saturated_fraction(net: MLP, X, level: float = 0.01) -> np.ndarray:
     """Per hidden layer, the fraction of (example, unit) pairs whose slope ``|f'(u)|``
     is below ``level`` times the activation's largest slope (on ``[-20, 20]``).
@@ -104,7 +99,7 @@ def saturated_fraction(net: MLP, X, level: float = 0.01) -> np.ndarray:
     pairs, where the slope is exactly 0.
     """
     level = check_real("level", level, low=0.0, high=1.0, low_open=True)
-    threshold = level * _max_slope(net)
+    threshold = level * net.activation.max_slope
     out = []
     for i, u in enumerate(net.hidden_inputs(X)):
         slope = np.abs(net._fprime(i, u))

@@ -27,7 +27,6 @@ a scheme of :data:`vanishing.core.initialisation.INITIALISERS` such as ``"he_nor
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ import numpy as np
 
 from ..core import data, diagnostics, training
 from ..core._checks import check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 from ..core.diagnostics import profile
 from ..core.initialisation import INITIALISERS
 from ..core.mlp import MLP
@@ -198,7 +198,7 @@ def track_dead(
     return DeadTrace(masks=masks, loss=h.loss, train_accuracy=h.train_accuracy)
 
 
-@functools.lru_cache(maxsize=16)
+@frozen_cache(maxsize=16)
 def _revival_run(depth, lr, seed, epochs, width, n_train, data_seed):
     X, y, n_classes = _digits_subset(n_train, data_seed)
     sizes = [X.shape[1]] + [width] * depth + [n_classes]
@@ -272,7 +272,7 @@ class DeadSweep:
         return self.curves[key]
 
 
-@functools.lru_cache(maxsize=4)
+@frozen_cache(maxsize=4)
 def _digits_subset(n_train: int, data_seed: int):
     split = data.digits(np.random.default_rng(data_seed))
     X = split.X_train[:n_train].copy()
@@ -303,7 +303,7 @@ def _one_run(init, depth, lr, seed, width, epochs, batch_size, X, y, n_classes):
     return h.dead, float(np.mean(h.dead[-1])), float(h.train_accuracy[-1]), False
 
 
-@functools.lru_cache(maxsize=8)
+@frozen_cache(maxsize=8)
 def _sweep(inits, depths, lrs, seeds, width, epochs, batch_size, n_train, data_seed):
     X, y, n_classes = _digits_subset(n_train, data_seed)
     shape = (len(inits), len(depths), len(lrs), len(seeds))
@@ -402,7 +402,7 @@ class InitProfiles:
         return np.exp(np.mean(np.log(values), axis=0))
 
 
-@functools.lru_cache(maxsize=64)
+@frozen_cache(maxsize=64)
 def _profiles(depth, init, width, seeds, n_samples, batch_norm):
     scheme, std = parse_init(init)
     runs = [

@@ -26,14 +26,13 @@ pace; a ratio of 10^5 means the first layer would need 10^5 epochs to change
 as much as the last changes in one.
 
 Runs are pure functions of their settings and are cached
-(:func:`functools.lru_cache`), so a table, a figure and every frame of a widget
+(:func:`vanishing.core.cache.frozen_cache`), so a table, a figure and every frame of a widget
 can ask for the same run without training twice.  A run whose step overflows
 (a diverging network) is recorded as diverged, with NaN from that epoch on.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +40,7 @@ import numpy as np
 from ..core import activations as _act
 from ..core import data, diagnostics, mlp, optimisers, training
 from ..core._checks import check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 
 __all__ = [
     "ACTIVATIONS",
@@ -52,7 +52,7 @@ __all__ = [
     "LabRun",
     "LayerSignals",
     "backward_factor",
-    "digits",
+    "lab_data",
     "format_table",
     "gradient_check",
     "layer_signals",
@@ -90,8 +90,8 @@ DEFAULTS = {"width": 32, "epochs": 6, "lr": 0.1, "batch_size": 64, "seed": 0}
 DATA_SEED = 0
 
 
-@functools.lru_cache(maxsize=1)
-def digits() -> data.Split:
+@frozen_cache(maxsize=1)
+def lab_data() -> data.Split:
     """The lab's data: :func:`vanishing.core.data.digits` split with seed ``DATA_SEED`` (cached)."""
     split = data.digits(np.random.default_rng(DATA_SEED))
     for arr in (split.X_train, split.y_train, split.X_test, split.y_test):
@@ -201,7 +201,7 @@ def _check_settings(activation, init, depth, width, epochs, lr, batch_size, seed
     width = check_int("width", width, low=1, high=1024)
     epochs = check_int("epochs", epochs, low=1, high=1000)
     lr = check_real("lr", lr, low=0.0, low_open=True)
-    batch_size = check_int("batch_size", batch_size, low=2, high=len(digits().y_train))
+    batch_size = check_int("batch_size", batch_size, low=2, high=len(lab_data().y_train))
     seed = check_int("seed", seed, low=0)
     for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
         if not isinstance(flag, (bool, np.bool_)):
@@ -211,7 +211,7 @@ def _check_settings(activation, init, depth, width, epochs, lr, batch_size, seed
 
 def _network(activation, init, depth, width, rng, batch_norm, residual) -> mlp.MLP:
     scheme, std = INITS[init]
-    split = digits()
+    split = lab_data()
     sizes = [split.n_features] + [width] * depth + [split.n_classes]
     return mlp.MLP.initialise(
         sizes, activation, scheme, rng, std=std, batch_norm=batch_norm, residual=residual
@@ -292,11 +292,11 @@ def train_and_measure(
     return out
 
 
-@functools.lru_cache(maxsize=512)
+@frozen_cache(maxsize=512)
 def _run_cached(activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual):
     init_rng, order_rng = _generators(seed)
     net = _network(activation, init, depth, width, init_rng, batch_norm, residual)
-    measured = train_and_measure(net, digits(), epochs=epochs, lr=lr, batch_size=batch_size, rng=order_rng)
+    measured = train_and_measure(net, lab_data(), epochs=epochs, lr=lr, batch_size=batch_size, rng=order_rng)
     name = activation.name if isinstance(activation, _act.Activation) else activation
     return LabRun(name, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, **measured)
 
@@ -433,9 +433,9 @@ def gradient_check(
     """
     key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, batch_norm, residual)
     activation, init, depth, width, _, _, _, seed, batch_norm, residual = key
-    n_examples = check_int("n_examples", n_examples, low=2, high=len(digits().y_train))
+    n_examples = check_int("n_examples", n_examples, low=2, high=len(lab_data().y_train))
     h = check_real("h", h, low=0.0, high=1.0, low_open=True)
-    split = digits()
+    split = lab_data()
     X, y = split.X_train[:n_examples], split.y_train[:n_examples]
     net = _network(activation, init, depth, width, _generators(seed)[0], batch_norm, residual)
     g = net.loss_and_gradients(X, y, "cross_entropy")
@@ -508,8 +508,8 @@ def layer_signals(
     """
     key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, False, False)
     activation, init, depth, width, _, _, _, seed, _, _ = key
-    n_examples = check_int("n_examples", n_examples, low=1, high=len(digits().y_train))
-    split = digits()
+    n_examples = check_int("n_examples", n_examples, low=1, high=len(lab_data().y_train))
+    split = lab_data()
     X, y = split.X_train[:n_examples], split.y_train[:n_examples]
     net = _network(activation, init, depth, width, _generators(seed)[0], False, False)
     hidden = net.hidden_inputs(X)  # what each hidden layer feeds into f

@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.integrate
@@ -30,6 +29,7 @@ import sympy as sp
 
 from ..core import activations, chain
 from ..core._checks import check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 from ..core.parser import RefusedExpression, check_limits, check_text, parse_expression
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "depth_decay",
     "parse_activation",
     "parse_expression",
+    "seeded_depth_decay",
     "typical_slopes",
 ]
 
@@ -171,7 +172,7 @@ class CustomActivation:
         return " and ".join(parts)
 
 
-@lru_cache(maxsize=128)
+@frozen_cache(maxsize=128)
 def _parse_activation(text: str, name: str) -> CustomActivation:
     expr = parse_expression(text)
     deriv = sp.diff(expr, x)
@@ -344,3 +345,13 @@ def typical_slopes(activation, *, scale: float = 1.0) -> tuple[float, float]:
         keep = ~zero  # fall back on the midpoint rule
         log_mean = np.sum(weights[keep] * np.log(slope[keep])) / np.sum(weights[keep])
     return float(np.exp(log_mean)), rms
+
+
+@frozen_cache(maxsize=128)
+def seeded_depth_decay(text: str, depth: int, n_chains: int, seed: int) -> DepthDecay:
+    """:func:`depth_decay` of the parsed ``text`` with ``numpy.random.default_rng(seed)``, cached.
+
+    For chapter 10's figures and widgets, where a twin draws and describes
+    every frame.
+    """
+    return depth_decay(parse_activation(text), depth, n_chains, np.random.default_rng(seed))

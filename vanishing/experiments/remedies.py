@@ -33,6 +33,7 @@ from ..core import activations as _act
 from ..core import chain as _chain
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 from ..core.data import Split
 from ..core.diagnostics import profile
 from ..core.losses import global_norm
@@ -51,6 +52,8 @@ __all__ = [
     "divergence_epoch",
     "per_layer_factor",
     "run_network",
+    "seeded_backward_profile",
+    "seeded_chain_spread",
     "slope_summary",
 ]
 
@@ -338,3 +341,21 @@ def divergence_epoch(error: FloatingPointError) -> int:
     if found is None:
         raise ValueError(f"error does not come from a diverging training run: {error}")
     return int(found.group(1))
+
+
+# Cached, seeded versions for chapter 11's figures and widgets: a twin draws
+# each frame and describes it, and every frame needs the ReLU reference.
+@frozen_cache(maxsize=256)
+def seeded_backward_profile(activation: str, depth: int, width: int, seed: int) -> np.ndarray:
+    """:func:`backward_profile` with ``numpy.random.default_rng(seed)``, cached (read-only)."""
+    return backward_profile(activation, depth, np.random.default_rng(seed), width=width)
+
+
+@frozen_cache(maxsize=64)
+def seeded_chain_spread(
+    depth: int, weight_scale: float, n_chains: int, activation: str, seed: int
+) -> ChainSpread:
+    """:func:`chain_spread` with ``numpy.random.default_rng(seed)``, cached (read-only arrays)."""
+    return chain_spread(
+        depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains, activation=activation
+    )

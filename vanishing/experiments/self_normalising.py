@@ -36,7 +36,6 @@ naming the parameter.  Nothing exponentiates a large positive number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.optimize
@@ -48,6 +47,7 @@ from ..core import diagnostics as _diagnostics
 from ..core import mlp as _mlp
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 
 __all__ = [
     "ForwardStats",
@@ -387,13 +387,7 @@ def forward_statistics(activation, **kwargs) -> ForwardStats:
     )
 
 
-def _frozen(*arrays):
-    for a in arrays:
-        a.setflags(write=False)
-    return arrays
-
-
-@lru_cache(maxsize=128)
+@frozen_cache(maxsize=128)
 def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, seed: int = 0):
     """Chapter 7's bias-shift experiment: ReLU against ELU(``alpha``), He normal, same weights.
 
@@ -410,13 +404,11 @@ def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, see
     out = [relu, elu]
     for a in (0.0, alpha):
         mu, nu = trajectory(0.0, 1.0, depth, pooled=True, tau=2.0, alpha=a, lam=1.0)
-        out.append(_frozen(mu[1:], np.sqrt(nu[1:])))
-    for stats in out[:2]:
-        _frozen(stats.layers, stats.act_mean, stats.act_std, stats.pre_std)
+        out.append((mu[1:], np.sqrt(nu[1:])))
     return tuple(out)
 
 
-@lru_cache(maxsize=128)
+@frozen_cache(maxsize=128)
 def selu_depth_curves(
     gain: float = 1.0, input_std: float = 3.0, depth: int = 40, width: int = 128, seed: int = 0
 ):
@@ -431,8 +423,7 @@ def selu_depth_curves(
         "selu", depth=depth, width=width, gain=gain, input_std=input_std, rng=np.random.default_rng(seed)
     )
     mu, nu = trajectory(0.0, input_std**2, depth, pooled=True, tau=gain)
-    _frozen(stats.layers, stats.act_mean, stats.act_std, stats.pre_std)
-    return stats, _frozen(mu[1:], np.sqrt(nu[1:]))
+    return stats, (mu[1:], np.sqrt(nu[1:]))
 
 
 _DISPLAY = {

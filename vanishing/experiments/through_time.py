@@ -10,11 +10,11 @@ The networks themselves are in :mod:`vanishing.core.recurrent`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from ..core._checks import check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 from ..core.losses import global_norm
 from ..core.optimisers import Adam, Momentum
 from ..core.recurrent import (
@@ -89,7 +89,7 @@ def gradient_through_time(
     return _gradient_through_time(weight_scale, length, n_hidden, batch, input_scale, seed)
 
 
-@lru_cache(maxsize=256)  # a twin's plot and its alt text ask for the same numbers
+@frozen_cache(maxsize=256)  # a twin's plot and its alt text ask for the same numbers
 def _gradient_through_time(weight_scale, length, n_hidden, batch, input_scale, seed):
     rng = np.random.default_rng(seed)
     params = init_rnn(n_hidden, n_hidden, 1, rng, recurrent_scale=weight_scale, input_scale=input_scale)
@@ -100,14 +100,7 @@ def _gradient_through_time(weight_scale, length, n_hidden, batch, input_scale, s
     with np.errstate(under="ignore"):
         reference = weight_scale ** (length - steps).astype(float)
     quantiles = np.quantile(norms, (0.1, 0.5, 0.9), axis=1)
-    return _frozen(ThroughTime(steps=steps, quantiles=quantiles, reference=reference))
-
-
-def _frozen(tt: ThroughTime) -> ThroughTime:
-    """Make the arrays of a cached result read-only, so that no caller can change the cache."""
-    for a in (tt.steps, tt.quantiles, tt.reference):
-        a.setflags(write=False)
-    return tt
+    return ThroughTime(steps=steps, quantiles=quantiles, reference=reference)
 
 
 def lstm_cell_gradient_through_time(
@@ -133,7 +126,7 @@ def lstm_cell_gradient_through_time(
     return _lstm_cell_gradient_through_time(forget_bias, length, n_hidden, batch, seed)
 
 
-@lru_cache(maxsize=256)
+@frozen_cache(maxsize=256)
 def _lstm_cell_gradient_through_time(forget_bias, length, n_hidden, batch, seed):
     rng = np.random.default_rng(seed)
     params = init_lstm(n_hidden, n_hidden, 1, rng, forget_bias=forget_bias)
@@ -150,13 +143,11 @@ def _lstm_cell_gradient_through_time(forget_bias, length, n_hidden, batch, seed)
     for t in range(length, 0, -1):
         path[t - 1] = path[t] * cache.f[t - 1]
     direct = np.median(np.linalg.norm(path, axis=2), axis=1)
-    return _frozen(
-        ThroughTime(
-            steps=np.arange(length + 1),
-            quantiles=np.quantile(full, (0.1, 0.5, 0.9), axis=1),
-            reference=direct,
-            mean_gate=float(cache.f.mean()),
-        )
+    return ThroughTime(
+        steps=np.arange(length + 1),
+        quantiles=np.quantile(full, (0.1, 0.5, 0.9), axis=1),
+        reference=direct,
+        mean_gate=float(cache.f.mean()),
     )
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core import activations as _activations
 from ..core import chain as _chain
 from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.cache import frozen_cache
 from ..core.diagnostics import InitProfile, profile
 from ..core.initialisation import init_weights, weight_variance
 
@@ -33,6 +35,8 @@ __all__ = [
     "mean_field_tanh",
     "saturated_share",
     "scale_profile",
+    "seeded_chain_comparison",
+    "seeded_scale_profile",
     "sgd_path",
     "single_orthant_share",
     "slope_window",
@@ -171,9 +175,6 @@ def mean_field_tanh(scale: float, depth: int, *, input_variance: float = 1.0):
 # ----------------------------------------------------------------------------
 # Where the sigmoid and tanh are flat (chapter 4)
 # ----------------------------------------------------------------------------
-_PEAK_SLOPE = {"sigmoid": 0.25, "tanh": 1.0}
-
-
 def slope_window(activation: str, level: float) -> float:
     """Half-width ``x_c`` of the window where the slope is at least ``level`` (chapter 4).
 
@@ -183,9 +184,9 @@ def slope_window(activation: str, level: float) -> float:
     * sigmoid: ``x_c = 2 arccosh(1 / (2 sqrt(level)))`` for ``0 < level <= 1/4``;
     * tanh: ``x_c = arccosh(1 / sqrt(level))`` for ``0 < level <= 1``.
     """
-    if activation not in _PEAK_SLOPE:
+    if activation not in ("sigmoid", "tanh"):
         raise ValueError(f"activation must be 'sigmoid' or 'tanh'; got {activation!r}")
-    peak = _PEAK_SLOPE[activation]
+    peak = _activations.get(activation).max_slope
     level = check_real("level", level, low=0.0, high=peak, low_open=True)
     if activation == "sigmoid":
         return float(2.0 * np.arccosh(1.0 / (2.0 * np.sqrt(level))))
@@ -312,3 +313,19 @@ def sgd_path(inputs, targets, eta: float, *, w0=None) -> np.ndarray:
         w = w - eta * (w @ x - target) * x
         path[p] = w
     return path
+
+
+# Cached, seeded versions for chapter 4's figures and widgets: a twin draws
+# every frame and describes it, and both ask for the same numbers.
+@frozen_cache(maxsize=128)
+def seeded_scale_profile(scale: float, depth: int, width: int, n_samples: int, seed: int) -> InitProfile:
+    """:func:`scale_profile` with ``rng = numpy.random.default_rng(seed)``, cached (read-only arrays)."""
+    return scale_profile(
+        scale, depth=depth, width=width, rng=np.random.default_rng(seed), n_samples=n_samples
+    )
+
+
+@frozen_cache(maxsize=64)
+def seeded_chain_comparison(depth: int, weight_bound: float, n_chains: int, seed: int) -> ChainComparison:
+    """:func:`compare_chains` for these settings, cached (read-only arrays)."""
+    return compare_chains(depth, weight_bound, seed, n_chains=n_chains)

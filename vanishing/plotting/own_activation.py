@@ -10,7 +10,6 @@ a traceback.
 from __future__ import annotations
 
 import textwrap
-from functools import lru_cache
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -29,12 +28,6 @@ __all__ = [
 
 _MISH = own_activation.GALLERY["mish"]
 _SIGMOID = own_activation.GALLERY["sigmoid"]
-
-
-@lru_cache(maxsize=128)
-def _decay(text: str, depth: int, n_chains: int, seed: int) -> own_activation.DepthDecay:
-    act = own_activation.parse_activation(text)
-    return own_activation.depth_decay(act, depth, n_chains, np.random.default_rng(seed))
 
 
 def _short(text: str, width: int = 48) -> str:
@@ -85,8 +78,8 @@ def plot_custom_activation(
         act = own_activation.parse_activation(text)
     except (ValueError, TypeError) as err:
         return _message_figure(text, err)
-    decay = _decay(act.text, depth, n_chains, seed)
-    ref = _decay(_SIGMOID, depth, n_chains, seed)
+    decay = own_activation.seeded_depth_decay(act.text, depth, n_chains, seed)
+    ref = own_activation.seeded_depth_decay(_SIGMOID, depth, n_chains, seed)
     xs = np.linspace(-x_max, x_max, 601)
     f, d = act.forward(xs), act.slope(xs)
     with mpl.rc_context(STYLE):
@@ -135,8 +128,8 @@ def describe_custom_activation(
         act = own_activation.parse_activation(text)
     except (ValueError, TypeError) as err:
         return f"The expression {text!r} was refused: {getattr(err, 'reason', err)}."
-    decay = _decay(act.text, depth, n_chains, seed)
-    ref = _decay(_SIGMOID, depth, n_chains, seed)
+    decay = own_activation.seeded_depth_decay(act.text, depth, n_chains, seed)
+    ref = own_activation.seeded_depth_decay(_SIGMOID, depth, n_chains, seed)
     med = decay.median[-1]
     if not np.isfinite(med):
         fate = "overflows in most chains"
@@ -169,7 +162,7 @@ def plot_depth_decay(
         fig, ax = plt.subplots()
         fig.subplots_adjust(**{**MARGINS, "right": 0.72})
         for i, text in enumerate(texts):
-            decay = _decay(text, depth, n_chains, seed)
+            decay = own_activation.seeded_depth_decay(text, depth, n_chains, seed)
             ax.plot(
                 decay.depths,
                 _positive(decay.median),

@@ -7,8 +7,6 @@ the ``describe_*`` functions return the alt text of one twin frame.
 
 from __future__ import annotations
 
-import functools
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -47,22 +45,6 @@ def _label(name: str) -> str:
     return _LABELS.get(name, name)
 
 
-# A twin draws each frame and describes it, and every frame needs the ReLU
-# reference: caching the (pure, seeded) computations halves the build time.
-@functools.lru_cache(maxsize=256)
-def _profile(activation: str, depth: int, width: int, seed: int) -> np.ndarray:
-    out = remedies.backward_profile(activation, depth, np.random.default_rng(seed), width=width)
-    out.setflags(write=False)
-    return out
-
-
-@functools.lru_cache(maxsize=64)
-def _spread(depth: int, weight_scale: float, n_chains: int, activation: str, seed: int):
-    return remedies.chain_spread(
-        depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains, activation=activation
-    )
-
-
 def plot_activation_gallery(names=GALLERY, *, low: float = -5.0, high: float = 7.0):
     """The modern activations (left) and their derivatives (right), with ReLU dashed for reference."""
     xs = np.linspace(low, high, 1201)
@@ -93,8 +75,8 @@ def plot_activation_depth(activation: str = "gelu", depth: int = 20, *, width: i
     for ReLU (grey) in a network of ``depth`` hidden layers of ``width`` units,
     on a log scale, each relative to its last hidden layer.
     """
-    chosen = _profile(activation, depth, width, seed)
-    relu = _profile("relu", depth, width, seed)
+    chosen = remedies.seeded_backward_profile(activation, depth, width, seed)
+    relu = remedies.seeded_backward_profile("relu", depth, width, seed)
     layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
@@ -118,8 +100,8 @@ def describe_activation_depth(
     activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0
 ) -> str:
     """Alt text for one frame of :func:`plot_activation_depth`."""
-    chosen = _profile(activation, depth, width, seed)
-    relu = _profile("relu", depth, width, seed)
+    chosen = remedies.seeded_backward_profile(activation, depth, width, seed)
+    relu = remedies.seeded_backward_profile("relu", depth, width, seed)
     return (
         f"With He initialisation and {depth} hidden layers, the gradient reaching layer 1 is "
         f"{chosen[0]:.1e} times the one at layer {depth} for {_label(activation)}, against "
@@ -140,7 +122,7 @@ def plot_residual_chains(
     Median and 10-90 % band of ``|da_d/dz_1|`` over random chains with weights
     ~ N(0, weight_scale^2) (:func:`vanishing.experiments.remedies.chain_spread`).
     """
-    spread = _spread(depth, float(weight_scale), n_chains, activation, seed)
+    spread = remedies.seeded_chain_spread(depth, float(weight_scale), n_chains, activation, seed)
     d = spread.depths
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
@@ -169,7 +151,7 @@ def describe_residual_chains(
     seed: int = 0,
 ) -> str:
     """Alt text for one frame of :func:`plot_residual_chains`."""
-    spread = _spread(depth, float(weight_scale), n_chains, activation, seed)
+    spread = remedies.seeded_chain_spread(depth, float(weight_scale), n_chains, activation, seed)
     return (
         f"With weights of scale {weight_scale:g}, the median first-layer gradient of {depth}-layer "
         f"{activation} chains is {spread.plain[1, -1]:.0e} without skips and "

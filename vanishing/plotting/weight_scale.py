@@ -9,8 +9,6 @@ that frame shows.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,11 +59,6 @@ def plot_slope_windows(level: float = 0.1, *, half_width: float = 5.0):
     return fig
 
 
-@lru_cache(maxsize=64)
-def _chains(depth: int, weight_bound: float, n_chains: int, seed: int) -> weight_scale.ChainComparison:
-    return weight_scale.compare_chains(depth, weight_bound, seed, n_chains=n_chains)
-
-
 def plot_chain_comparison(depth: int = 20, weight_bound: float = 1.0, *, n_chains: int = 2000, seed: int = 0):
     """Chapter 4's first widget: the first-layer gradient of sigmoid and tanh chains.
 
@@ -76,7 +69,7 @@ def plot_chain_comparison(depth: int = 20, weight_bound: float = 1.0, *, n_chain
     """
     depth = check_int("depth", depth, low=2)
     weight_bound = check_real("weight_bound", weight_bound, low=0.0, low_open=True)
-    comp = _chains(depth, weight_bound, n_chains, seed)
+    comp = weight_scale.seeded_chain_comparison(depth, weight_bound, n_chains, seed)
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
@@ -106,7 +99,9 @@ def describe_chain_comparison(
     depth: int = 20, weight_bound: float = 1.0, *, n_chains: int = 2000, seed: int = 0
 ):
     """Alt text for one frame of :func:`plot_chain_comparison`."""
-    comp = _chains(check_int("depth", depth, low=2), float(weight_bound), n_chains, seed)
+    comp = weight_scale.seeded_chain_comparison(
+        check_int("depth", depth, low=2), float(weight_bound), n_chains, seed
+    )
     med = {name: np.median(comp.last[name]) for name in _NAMES}
     fac = {name: comp.per_layer_factor(name) for name in _NAMES}
     return (
@@ -151,13 +146,6 @@ def plot_weight_paths(paths: dict, target, *, hessians: dict | None = None):
     return fig
 
 
-@lru_cache(maxsize=128)
-def _profile(scale: float, depth: int, width: int, n_samples: int, seed: int) -> weight_scale.InitProfile:
-    return weight_scale.scale_profile(
-        scale, depth=depth, width=width, rng=np.random.default_rng(seed), n_samples=n_samples
-    )
-
-
 def plot_init_scale(
     depth: int = 20, scale: float = 1.0, *, width: int = 128, n_samples: int = 256, seed: int = 0
 ):
@@ -172,8 +160,8 @@ def plot_init_scale(
     """
     depth = check_int("depth", depth, low=2)
     scale = check_real("scale", scale, low=0.0, low_open=True)
-    prof = _profile(scale, depth, width, n_samples, seed)
-    ref = _profile(1.0, depth, width, n_samples, seed)
+    prof = weight_scale.seeded_scale_profile(scale, depth, width, n_samples, seed)
+    ref = weight_scale.seeded_scale_profile(1.0, depth, width, n_samples, seed)
     curves = [(prof, {"color": COLORS[1]}, f"scale {scale:g}" + (" (Xavier)" if scale == 1.0 else ""))]
     if scale != 1.0:
         curves.insert(0, (ref, {"color": "#777777", "ls": "--", "lw": 1.0}, "Xavier (scale 1)"))
@@ -211,7 +199,9 @@ def describe_init_scale(
     depth: int = 20, scale: float = 1.0, *, width: int = 128, n_samples: int = 256, seed: int = 0
 ):
     """Alt text for one frame of :func:`plot_init_scale`."""
-    prof = _profile(float(scale), check_int("depth", depth, low=2), width, n_samples, seed)
+    prof = weight_scale.seeded_scale_profile(
+        float(scale), check_int("depth", depth, low=2), width, n_samples, seed
+    )
     ratio = prof.delta_std[0] / prof.delta_std[-1]
     return (
         f"With weights at {scale:g} times the Xavier scale and {depth} tanh layers, the activation "
