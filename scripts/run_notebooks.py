@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -32,10 +34,28 @@ from vanishing import widgets
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def _coalesce_streams(outputs: list) -> list:
+    """Join consecutive prints to the same stream into one output.
+
+    How a kernel splits its prints into messages depends on timing, so the
+    split would change the stored file from run to run with no change in
+    what the reader sees.
+    """
+    out = []
+    for o in outputs:
+        if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream":
+            if out[-1]["name"] == o["name"]:
+                out[-1]["text"] += o["text"]
+                continue
+        out.append(o)
+    return out
+
+
 def run(path: str) -> float:
     if widgets.building_the_book():
         raise SystemExit(f"unset {widgets.BOOK_BUILD}: stored notebooks hold no twin frames")
     nb = nbformat.read(path, as_version=4)
+    sockets = tempfile.mkdtemp(prefix="vanishing-kernel-")
     client = NotebookClient(
         nb,
         timeout=600,
@@ -45,8 +65,10 @@ def run(path: str) -> float:
         # Unix sockets instead of TCP ports: kernels started at the same time
         # by other processes (a test run, a JupyterLab) cannot take this
         # kernel's ports between jupyter_client choosing and binding them, a
-        # race that left a run waiting forever on an idle kernel.
-        config=Config({"KernelManager": {"transport": "ipc"}}),
+        # race that left a run waiting forever on an idle kernel.  The socket
+        # path is absolute: a relative one is resolved by the kernel in the
+        # chapter's folder and by this client in the current folder.
+        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
         record_timing=False,  # no timestamps in cell metadata: clean diffs
         # The Colab set-up cell is tagged skip-execution so that the book build
         # skips it; here it runs (outside Colab it does nothing), so the stored
@@ -54,12 +76,16 @@ def run(path: str) -> float:
         skip_cells_with_tag="run-notebooks-skips-nothing",
     )
     start = time.perf_counter()
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
+            outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
+            cell.outputs = _coalesce_streams(outputs)
     nbformat.write(nb, path)
     return elapsed
 

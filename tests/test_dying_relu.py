@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vanishing.core import data, mlp
+from vanishing.core import data, initialisation, mlp
 from vanishing.experiments import dying_relu as du
 
 
@@ -33,18 +33,18 @@ X_TINY = np.array([[1.0], [2.0], [-1.0], [0.0]])
     ],
 )
 def test_parse_init_reads_schemes_and_normal_std(label, expected):
-    assert du.parse_init(label) == expected
+    assert initialisation.parse_init(label) == expected
 
 
 @pytest.mark.parametrize("label", ["normal", "normal(0)", "normal(-1)", "glorot", "he", "normal(x)"])
 def test_parse_init_refuses_unknown_labels(label):
     with pytest.raises(ValueError, match="init must be one of|std > 0"):
-        du.parse_init(label)
+        initialisation.parse_init(label)
 
 
 def test_parse_init_needs_a_string():
     with pytest.raises(TypeError, match="init must be a string"):
-        du.parse_init(0.01)
+        initialisation.parse_init(0.01)
 
 
 # --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ figures share a module name, and each name says the idea it serves.
 ``core.data``                 small offline data sets (digits, two moons)
 ``core.parser``               reads a formula typed by a reader, never runs it
 ``core.report``               numbers printed the same on every machine
+``core.cache``                the experiments' cache, with read-only results
 ============================  ================================================
 
 ``vanishing.experiments`` (what a chapter measures) and ``vanishing.plotting``

@@ -7,10 +7,12 @@ are built from these modules; :mod:`vanishing` lists them all.
 
 from . import (
     activations,
+    cache,
     chain,
     data,
     diagnostics,
     initialisation,
+    losses,
     mlp,
     normalisation,
     optimisers,
@@ -22,10 +24,12 @@ from . import (
 
 __all__ = [
     "activations",
+    "cache",
     "chain",
     "data",
     "diagnostics",
     "initialisation",
+    "losses",
     "mlp",
     "normalisation",
     "optimisers",

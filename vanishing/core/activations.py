@@ -42,7 +42,17 @@ import sympy as sp
 
 from ._checks import as_float_array, check_generator, check_real
 
-__all__ = ["Activation", "RReLU", "Source", "custom", "get", "names", "x"]
+__all__ = [
+    "Activation",
+    "RReLU",
+    "SELU_ALPHA",
+    "SELU_LAMBDA",
+    "Source",
+    "custom",
+    "get",
+    "names",
+    "x",
+]
 
 #: The real symbol every activation's SymPy expression is written in.
 x = sp.Symbol("x", real=True)

@@ -35,8 +35,11 @@ from ._checks import as_float_array, check_generator, check_int, check_real
 
 __all__ = [
     "ChainGradients",
+    "DepthProfile",
     "backward",
     "centred_chain",
+    "depth_profile",
+    "first_layer_gradients",
     "forward",
     "gradient_profile",
     "random_chains",

@@ -5,6 +5,9 @@
 * :func:`dead_fraction`: units whose input to the activation is ``<= 0`` for
   every example.  A ReLU unit in that state outputs 0 and receives no
   gradient: it is *dead* (chapter 5);
+* :func:`per_layer_factor`: the typical factor by which one layer scales a
+  signal (a gradient, a spread), the number every chapter reads off a
+  depth profile;
 * :func:`saturated_fraction`: how often a unit's slope ``f'`` is below a small
   fraction of the activation's largest slope (chapters 3, 4 and 9).
 """
@@ -15,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_generator, check_int, check_real
+from ._checks import as_float_array, check_generator, check_int, check_real
 from .mlp import MLP
 
-__all__ = ["InitProfile", "dead_fraction", "profile", "saturated_fraction"]
+__all__ = ["InitProfile", "dead_fraction", "per_layer_factor", "profile", "saturated_fraction"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +108,22 @@ def saturated_fraction(net: MLP, X, level: float = 0.01) -> np.ndarray:
         slope = np.abs(net._fprime(i, u))
         out.append(np.mean(slope < threshold))
     return np.array(out)
+
+
+def per_layer_factor(start, end, layers: int) -> float:
+    """The typical factor by which each of ``layers`` layers scales a signal that goes from ``start`` to ``end``.
+
+    ``(end / start) ** (1 / layers)``, and for arrays (one entry per chain,
+    example or seed) its geometric mean over the entries,
+    ``exp(mean(log end - log start) / layers)``.  ``start`` and ``end`` must
+    be positive and of the same shape.  Below 1 the signal shrinks layer by
+    layer, above 1 it grows.
+    """
+    layers = check_int("layers", layers, low=1)
+    a = np.asarray(as_float_array("start", start), dtype=np.float64)
+    b = np.asarray(as_float_array("end", end), dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"start and end must have the same shape; got {a.shape} and {b.shape}")
+    if a.size == 0 or np.any(a <= 0) or np.any(b <= 0):
+        raise ValueError("start and end must be non-empty and positive (a norm or a spread)")
+    return float(np.exp(np.mean(np.log(b) - np.log(a)) / layers))

@@ -16,7 +16,8 @@ scheme             Var(w)                source
 ``normal``         std^2, given          the "small random numbers" of old
 =================  ====================  ==========================================
 
-:data:`INITIALISERS` names them; :func:`init_weights` draws a matrix and
+:data:`INITIALISERS` names them, and :func:`parse_init` reads a label such as
+``"he_normal"`` or ``"normal(0.01)"`` (the small normal weights of old); :func:`init_weights` draws a matrix and
 :func:`weight_variance` gives the variance it is drawn with.  Every network in
 the course (:class:`vanishing.core.mlp.MLP`, the chains' experiments) draws
 its weights here.  What the schemes do to a deep network is measured by
@@ -25,11 +26,13 @@ its weights here.  What the schemes do to a deep network is measured by
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ._checks import check_generator, check_int, check_real
 
-__all__ = ["INITIALISERS", "init_weights", "weight_variance"]
+__all__ = ["INITIALISERS", "init_weights", "parse_init", "weight_variance"]
 
 #: Initialisation schemes :func:`init_weights` understands.
 INITIALISERS = ("normal", "xavier_uniform", "xavier_normal", "he_normal", "he_uniform", "lecun_normal")
@@ -82,3 +85,26 @@ def weight_variance(scheme: str, n_in: int, n_out: int, *, std: float | None = N
     if scheme.startswith("he"):
         return 2.0 / n_in
     return 1.0 / n_in  # lecun_normal
+
+
+_NORMAL = re.compile(r"^normal\(\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\)$")
+
+
+def parse_init(init: str) -> tuple[str, float | None]:
+    """``(scheme, std)`` for an initialisation label.
+
+    >>> parse_init("he_normal"), parse_init("normal(0.01)")
+    (('he_normal', None), ('normal', 0.01))
+    """
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a string such as 'he_normal' or 'normal(0.01)'; got {init!r}")
+    match = _NORMAL.match(init.strip())
+    if match:
+        std = float(match.group(1))
+        if not std > 0:
+            raise ValueError(f"init 'normal(std)' needs std > 0; got {init!r}")
+        return "normal", std
+    if init in INITIALISERS and init != "normal":
+        return init, None
+    allowed = ", ".join(s for s in INITIALISERS if s != "normal")
+    raise ValueError(f"init must be one of {allowed} or 'normal(std)' with std > 0; got {init!r}")

@@ -103,30 +103,10 @@ class MLP:
     """
 
     def __init__(self, weights, biases, activation="relu", *, batch_norm=False, residual=False):
-        if len(weights) == 0 or len(weights) != len(biases):
-            raise ValueError("weights and biases must be non-empty lists of the same length")
-        self.weights = [
-            np.asarray(as_float_array(f"weights[{i}]", w), dtype=np.float64) for i, w in enumerate(weights)
-        ]
-        self.biases = [
-            np.asarray(as_float_array(f"biases[{i}]", b), dtype=np.float64) for i, b in enumerate(biases)
-        ]
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            if w.ndim != 2:
-                raise ValueError(f"weights[{i}] must be a 2-D (n_in, n_out) array; got shape {w.shape}")
-            if b.shape != (w.shape[1],):
-                raise ValueError(f"biases[{i}] must have shape ({w.shape[1]},); got {b.shape}")
-            if i and w.shape[0] != self.weights[i - 1].shape[1]:
-                raise ValueError(
-                    f"weights[{i}] must have {self.weights[i - 1].shape[1]} rows to follow "
-                    f"weights[{i - 1}]; got {w.shape[0]}"
-                )
+        self.weights, self.biases = _checked_layers(weights, biases)
         self.activation = _act.get(activation)
-        for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False; got {flag!r}")
-        self.batch_norm = bool(batch_norm)
-        self.residual = bool(residual)
+        self.batch_norm = _flag("batch_norm", batch_norm)
+        self.residual = _flag("residual", residual)
         hidden = [w.shape[1] for w in self.weights[:-1]]
         #: PReLU's learned slopes, one vector per hidden layer (None otherwise).
         self.alphas = (
@@ -291,6 +271,30 @@ class MLP:
             "betas": grad_beta,
             "delta_std": delta_std,
         }
+
+
+def _checked_layers(weights, biases) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``weights`` and ``biases`` as float64 arrays whose shapes chain, or a ValueError naming the first misfit."""
+    if len(weights) == 0 or len(weights) != len(biases):
+        raise ValueError("weights and biases must be non-empty lists of the same length")
+    ws = [np.asarray(as_float_array(f"weights[{i}]", w), dtype=np.float64) for i, w in enumerate(weights)]
+    bs = [np.asarray(as_float_array(f"biases[{i}]", b), dtype=np.float64) for i, b in enumerate(biases)]
+    for i, (w, b) in enumerate(zip(ws, bs, strict=True)):
+        if w.ndim != 2:
+            raise ValueError(f"weights[{i}] must be a 2-D (n_in, n_out) array; got shape {w.shape}")
+        if b.shape != (w.shape[1],):
+            raise ValueError(f"biases[{i}] must have shape ({w.shape[1]},); got {b.shape}")
+        if i and w.shape[0] != ws[i - 1].shape[1]:
+            raise ValueError(
+                f"weights[{i}] must have {ws[i - 1].shape[1]} rows to follow weights[{i - 1}]; got {w.shape[0]}"
+            )
+    return ws, bs
+
+
+def _flag(name: str, flag) -> bool:
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {flag!r}")
+    return bool(flag)
 
 
 def _layer_stats(zs, acts, grads, delta_std) -> LayerStats:

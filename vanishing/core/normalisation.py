@@ -19,7 +19,12 @@ import numpy as np
 
 from ._checks import as_float_array, check_real
 
-__all__ = ["BatchNormCache", "batch_norm_backward", "batch_norm_forward"]
+__all__ = [
+    "BatchNormCache",
+    "EPS",
+    "batch_norm_backward",
+    "batch_norm_forward",
+]
 
 #: Added to the variance before the square root, as in the paper and PyTorch.
 EPS = 1e-5

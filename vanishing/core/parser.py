@@ -83,7 +83,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from . import activations
+from .activations import x
 
 #: The five binary operators the grammar accepts, applied alike to float
 #: constants (checked first, cheaply) and to SymPy expressions.
@@ -117,8 +117,6 @@ MAX_EXPONENT = 10  #: largest |p| in a power with a constant exponent p
 MAX_CONSTANT = 1e6  #: largest magnitude of a constant sub-expression (messages say "1e6")
 MAX_BITS = 256  #: largest numerator or denominator of an exact number, in bits
 MAX_FRACTION = 1000  #: largest numerator or denominator of an exact number inside an exponent
-
-x = activations.x
 
 
 def _sigmoid(u):

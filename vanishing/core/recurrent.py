@@ -66,6 +66,7 @@ __all__ = [
     "LSTMCache",
     "LSTMGradients",
     "LSTMParams",
+    "READOUT_LOSSES",
     "RNNCache",
     "RNNGradients",
     "RNNParams",
@@ -83,7 +84,8 @@ __all__ = [
     "rnn_loss_and_gradients",
 ]
 
-LOSSES = ("cross_entropy", "mse")
+#: Losses :func:`readout_loss` accepts (its "mse" is ``||y - target||^2 / 2``, averaged over the batch).
+READOUT_LOSSES = ("cross_entropy", "mse")
 
 
 # --------------------------------------------------------------------------
@@ -365,8 +367,8 @@ def readout_loss(W_hy, b_y, h, targets, loss: str = "cross_entropy"):
     for ``"mse"`` (loss ``||y - target||^2 / 2``).  The log-softmax subtracts
     the row maximum first, so no exponential overflows.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+    if loss not in READOUT_LOSSES:
+        raise ValueError(f"loss must be one of {READOUT_LOSSES}; got {loss!r}")
     batch = h.shape[0]
     y = h @ W_hy.T + b_y
     if loss == "cross_entropy":

@@ -163,6 +163,52 @@ def _training_data(data, loss):
 OPTIMISERS = ("sgd", "adam")
 
 
+class _Recorder:
+    """What :func:`train` measures before training and after each epoch."""
+
+    def __init__(self, net, X, y, X_test, y_test, loss, on_epoch):
+        self.net, self.X, self.y, self.X_test, self.y_test = net, X, y, X_test, y_test
+        self.loss, self.on_epoch = loss, on_epoch
+        self.losses, self.train_acc, self.test_acc, self.dead = [], [], [], []
+        self.alpha_mean, self.alphas = [], []
+
+    def __call__(self, epoch: int) -> None:
+        net = self.net
+        value, acc = _evaluate(net, self.X, self.y, self.loss)
+        self.losses.append(value)
+        self.train_acc.append(acc)
+        has_test = self.X_test is not None
+        self.test_acc.append(_evaluate(net, self.X_test, self.y_test, self.loss)[1] if has_test else np.nan)
+        self.dead.append(dead_fraction(net, self.X))
+        if net.alphas is not None:
+            self.alpha_mean.append([float(a.mean()) for a in net.alphas])
+            self.alphas.append([a.copy() for a in net.alphas])
+        if self.on_epoch is not None:
+            self.on_epoch(epoch, net)
+
+    def history(self, grad_norm: np.ndarray, clipped: int) -> History:
+        return History(
+            loss=np.array(self.losses),
+            train_accuracy=np.array(self.train_acc),
+            test_accuracy=np.array(self.test_acc),
+            grad_norm=grad_norm,
+            dead=np.array(self.dead),
+            alpha_mean=np.array(self.alpha_mean) if self.net.alphas is not None else None,
+            alphas=self.alphas,
+            clipped_steps=int(clipped),
+        )
+
+
+def _optimiser(net, optimiser, lr, momentum):
+    lr = check_real("lr", lr, low=0.0, low_open=True)
+    momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    if optimiser == "sgd":
+        return Momentum(net.parameters(), lr=lr, momentum=momentum)
+    if optimiser == "adam":
+        return Adam(net.parameters(), lr=lr)
+    raise ValueError(f"optimiser must be one of {OPTIMISERS}; got {optimiser!r}")
+
+
 def train(
     net: MLP,
     data,
@@ -193,39 +239,17 @@ def train(
     if not isinstance(net, MLP):
         raise TypeError(f"net must be a vanishing.core.mlp.MLP; got {type(net).__name__}")
     epochs = check_int("epochs", epochs, low=0)
-    lr = check_real("lr", lr, low=0.0, low_open=True)
     rng = check_generator("rng", rng)
     batch_size = check_int("batch_size", batch_size, low=2 if net.batch_norm else 1)
-    momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
-    if optimiser not in OPTIMISERS:
-        raise ValueError(f"optimiser must be one of {OPTIMISERS}; got {optimiser!r}")
+    opt = _optimiser(net, optimiser, lr, momentum)
     if clip_norm is not None:
         clip_norm = check_real("clip_norm", clip_norm, low=0.0, low_open=True)
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(f"on_epoch must be callable or None; got {type(on_epoch).__name__}")
     X, y, X_test, y_test = _training_data(data, loss)
-    has_test = X_test is not None
-
-    params = net.parameters()
-    opt = Momentum(params, lr=lr, momentum=momentum) if optimiser == "sgd" else Adam(params, lr=lr)
-    n_layers = len(net.weights)
-    losses, train_acc, test_acc, dead = [], [], [], []
-    grad_norm = np.zeros((epochs, n_layers))
-    alpha_mean, alphas = [], []
+    record = _Recorder(net, X, y, X_test, y_test, loss, on_epoch)
+    grad_norm = np.zeros((epochs, len(net.weights)))
     clipped = 0
-
-    def record(epoch):
-        value, acc = _evaluate(net, X, y, loss)
-        losses.append(value)
-        train_acc.append(acc)
-        test_acc.append(_evaluate(net, X_test, y_test, loss)[1] if has_test else np.nan)
-        dead.append(dead_fraction(net, X))
-        if net.alphas is not None:
-            alpha_mean.append([float(a.mean()) for a in net.alphas])
-            alphas.append([a.copy() for a in net.alphas])
-        if on_epoch is not None:
-            on_epoch(epoch, net)
-
     record(0)
     for epoch in range(epochs):
         try:
@@ -240,13 +264,4 @@ def train(
             raise FloatingPointError(
                 f"training diverged in epoch {epoch + 1} ({err}); lower lr or clip the gradient"
             ) from None
-    return History(
-        loss=np.array(losses),
-        train_accuracy=np.array(train_acc),
-        test_accuracy=np.array(test_acc),
-        grad_norm=grad_norm,
-        dead=np.array(dead),
-        alpha_mean=np.array(alpha_mean) if net.alphas is not None else None,
-        alphas=alphas,
-        clipped_steps=int(clipped),
-    )
+    return record.history(grad_norm, clipped)

@@ -22,12 +22,11 @@ This module measures that state and how often training produces it:
 
 Initialisations are named by strings, as a widget's slider shows them:
 a scheme of :data:`vanishing.core.initialisation.INITIALISERS` such as ``"he_normal"``, or
-``"normal(0.01)"`` for weights drawn from N(0, 0.01^2) (:func:`parse_init`).
+``"normal(0.01)"`` for weights drawn from N(0, 0.01^2) (:func:`vanishing.core.initialisation.parse_init`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +35,7 @@ from ..core import data, diagnostics, training
 from ..core._checks import check_generator, check_int, check_real
 from ..core.cache import frozen_cache
 from ..core.diagnostics import profile
-from ..core.initialisation import INITIALISERS
+from ..core.initialisation import parse_init
 from ..core.mlp import MLP
 
 __all__ = [
@@ -47,33 +46,10 @@ __all__ = [
     "dead_sweep",
     "init_profiles",
     "kill_units",
-    "parse_init",
     "revival_run",
     "track_dead",
     "zero_fraction",
 ]
-
-_NORMAL = re.compile(r"^normal\(\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*\)$")
-
-
-def parse_init(init: str) -> tuple[str, float | None]:
-    """``(scheme, std)`` for an initialisation label.
-
-    >>> parse_init("he_normal"), parse_init("normal(0.01)")
-    (('he_normal', None), ('normal', 0.01))
-    """
-    if not isinstance(init, str):
-        raise TypeError(f"init must be a string such as 'he_normal' or 'normal(0.01)'; got {init!r}")
-    match = _NORMAL.match(init.strip())
-    if match:
-        std = float(match.group(1))
-        if not std > 0:
-            raise ValueError(f"init 'normal(std)' needs std > 0; got {init!r}")
-        return "normal", std
-    if init in INITIALISERS and init != "normal":
-        return init, None
-    allowed = ", ".join(s for s in INITIALISERS if s != "normal")
-    raise ValueError(f"init must be one of {allowed} or 'normal(std)' with std > 0; got {init!r}")
 
 
 def _check_relu_net(net) -> MLP:

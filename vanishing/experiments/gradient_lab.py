@@ -38,29 +38,31 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import activations as _act
-from ..core import data, diagnostics, mlp, optimisers, training
+from ..core import data, diagnostics, initialisation, mlp, optimisers, training
 from ..core._checks import check_generator, check_int, check_real
 from ..core.cache import frozen_cache
 
 __all__ = [
     "ACTIVATIONS",
+    "DATA_SEED",
     "DEFAULTS",
-    "INITS",
-    "RECTIFIERS",
-    "SMALL_STD",
     "GradientCheck",
+    "INITS",
     "LabRun",
     "LayerSignals",
+    "RECTIFIERS",
+    "SMALL_STD",
     "backward_factor",
-    "lab_data",
     "format_table",
     "gradient_check",
+    "lab_data",
     "layer_signals",
     "relative_update",
     "run",
     "speed_ratio",
     "summarise",
     "sweep",
+    "train_and_measure",
 ]
 
 #: The activations of the lab's main comparison (chapters 3-7 and 11 teach them).
@@ -79,7 +81,7 @@ INITS = {
     "xavier_normal": ("xavier_normal", None),
     "he_normal": ("he_normal", None),
     "lecun_normal": ("lecun_normal", None),
-    "small_normal": ("normal", SMALL_STD),
+    "small_normal": initialisation.parse_init(f"normal({SMALL_STD})"),
 }
 
 #: The settings of the lab's sweep: 32 units per hidden layer, 6 epochs of
@@ -540,5 +542,4 @@ def backward_factor(signals: LayerSignals) -> float:
     keep = np.all(b > 0, axis=1)
     if not keep.any():
         return 0.0
-    ratios = b[keep, :-1] / b[keep, 1:]
-    return float(np.exp(np.mean(np.log(ratios))))
+    return diagnostics.per_layer_factor(b[keep, -1], b[keep, 0], b.shape[1] - 1)

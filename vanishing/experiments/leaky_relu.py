@@ -36,6 +36,7 @@ from ..core import activations, chain, data, mlp, training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 
 __all__ = [
+    "LOG_ABS_NORMAL",
     "LeakyChainSample",
     "PReLURun",
     "RReLUConvention",

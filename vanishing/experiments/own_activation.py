@@ -29,7 +29,9 @@ import sympy as sp
 
 from ..core import activations, chain
 from ..core._checks import check_generator, check_int, check_real
+from ..core.activations import x
 from ..core.cache import frozen_cache
+from ..core.diagnostics import per_layer_factor
 from ..core.parser import RefusedExpression, check_limits, check_text, parse_expression
 
 __all__ = [
@@ -38,10 +40,8 @@ __all__ = [
     "GRID",
     "CustomActivation",
     "DepthDecay",
-    "RefusedExpression",
     "depth_decay",
     "parse_activation",
-    "parse_expression",
     "seeded_depth_decay",
     "typical_slopes",
 ]
@@ -50,8 +50,6 @@ __all__ = [
 EVAL_RANGE = (-10.0, 10.0)
 #: 4001 points with step 0.005, including x = 0 exactly.
 GRID = np.linspace(EVAL_RANGE[0], EVAL_RANGE[1], 4001)
-
-x = activations.x
 
 #: Well-known activations written in the grammar (the chapter's gallery).
 GALLERY = {
@@ -262,7 +260,7 @@ class DepthDecay:
         n = self.depths.size
         if n < 2 or not (0 < first < np.inf and 0 < last < np.inf):
             return float("nan")
-        return float(np.exp((np.log(last) - np.log(first)) / (n - 1)))
+        return per_layer_factor(first, last, n - 1)
 
 
 def depth_decay(

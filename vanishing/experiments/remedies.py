@@ -31,6 +31,7 @@ import numpy as np
 
 from ..core import activations as _act
 from ..core import chain as _chain
+from ..core import diagnostics
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 from ..core.cache import frozen_cache
@@ -323,7 +324,7 @@ def per_layer_factor(signal) -> float:
         raise ValueError("signal must be a 1-D sequence of at least two values")
     if np.any(s <= 0):
         raise ValueError("signal must be positive (a spread or a norm per layer)")
-    return float(np.exp((np.log(s[0]) - np.log(s[-1])) / (s.size - 1)))
+    return diagnostics.per_layer_factor(s[-1], s[0], s.size - 1)
 
 
 _DIVERGED = re.compile(r"training diverged in epoch (\d+)")

@@ -47,13 +47,16 @@ from ..core import diagnostics as _diagnostics
 from ..core import mlp as _mlp
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.activations import SELU_ALPHA, SELU_LAMBDA
 from ..core.cache import frozen_cache
 
 __all__ = [
+    "DROPOUTS",
     "ForwardStats",
+    "PAIRINGS",
+    "TrainingTrace",
     "alpha_dropout",
     "alpha_dropout_affine",
-    "TrainingTrace",
     "bias_shift_curves",
     "compare_profiles",
     "elu_gaussian_moments",
@@ -71,8 +74,6 @@ __all__ = [
     "trajectory",
 ]
 
-SELU_ALPHA = _act.SELU_ALPHA
-SELU_LAMBDA = _act.SELU_LAMBDA
 
 _SQRT2 = np.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)

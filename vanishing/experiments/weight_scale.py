@@ -23,7 +23,7 @@ from ..core import activations as _activations
 from ..core import chain as _chain
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 from ..core.cache import frozen_cache
-from ..core.diagnostics import InitProfile, profile
+from ..core.diagnostics import InitProfile, per_layer_factor, profile
 from ..core.initialisation import init_weights, weight_variance
 
 __all__ = [
@@ -229,8 +229,7 @@ class ChainComparison:
             raise ValueError(f"name must be one of {sorted(self.last)}; got {name!r}")
         if np.any(self.last[name] <= 0.0):
             raise ValueError(f"some {name} gradients underflowed to 0; use a smaller max_depth")
-        log_ratio = np.log(self.last[name]) - np.log(self.first[name])
-        return float(np.exp(np.mean(log_ratio) / (self.depths.size - 1)))
+        return per_layer_factor(self.first[name], self.last[name], self.depths.size - 1)
 
 
 def compare_chains(

@@ -17,6 +17,7 @@ from ..experiments import remedies
 from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [
+    "GALLERY",
     "describe_activation_depth",
     "describe_residual_chains",
     "plot_activation_depth",
