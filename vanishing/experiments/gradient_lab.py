@@ -488,7 +488,7 @@ class LayerSignals:
         for values in (self.forward, self.backward, self.grad):
             first, last = values[:, 0], values[:, -1]
             keep = (first > 0) & (last > 0)
-            out.append(float(np.exp(np.mean(np.log(last[keep] / first[keep])))) if keep.any() else np.nan)
+            out.append(diagnostics.per_layer_factor(first[keep], last[keep], 1) if keep.any() else np.nan)
         return tuple(out)
 
 
