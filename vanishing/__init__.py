@@ -16,6 +16,8 @@ figures share a module name, and each name says the idea it serves.
 ``core.normalisation``        batch normalisation, forward and backward
 ``core.recurrent``            a tanh RNN and an LSTM, with backpropagation
                               through time
+``core.propagation``          wide random networks: the length and correlation
+                              maps, chi_1, depth scales, and a simulation
 ``core.losses``               cross-entropy, squared error, the gradient norm
 ``core.optimisers``           SGD with momentum, Adam
 ``core.training``             the training loop, gradient clipping

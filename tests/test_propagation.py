@@ -1,0 +1,204 @@
+"""vanishing.core.propagation: mean-field maps against closed forms, high-precision quadrature and wide networks."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from vanishing.core import activations, propagation
+from vanishing.experiments import own_activation
+
+LINEAR = activations.custom("linear", lambda z: z, lambda z: np.ones_like(z), activations.x)
+
+
+def _mp_expectation(fn, q, kinks=()):
+    """E[fn(sqrt(q) z)] by mpmath's adaptive quadrature at 30 digits, split at the kinks: an independent check."""
+    mpmath.mp.dps = 30
+    root = mpmath.sqrt(q)
+    density = lambda z: mpmath.exp(-(z**2) / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
+    points = sorted({0.0, *(k / math.sqrt(q) for k in kinks)})
+    return float(mpmath.quad(lambda z: fn(root * z) * density(z), [-mpmath.inf, *points, mpmath.inf]))
+
+
+def test_quadrature_is_exact_to_rounding_on_kinked_and_smooth_integrands():
+    assert propagation.gaussian_expectation(lambda z: np.maximum(z, 0.0) ** 2, kinks=(0.0,)) == pytest.approx(
+        0.5, abs=1e-14
+    )
+    assert propagation.gaussian_expectation(lambda z: z**4) == pytest.approx(3.0, abs=1e-13)
+    assert propagation.gaussian_expectation(lambda z: np.cos(z)) == pytest.approx(math.exp(-0.5), abs=1e-14)
+
+
+@pytest.mark.parametrize("q", [0.01, 1.0, 7.5])
+@pytest.mark.parametrize(("sigma_w", "sigma_b"), [(0.7, 0.0), (1.3, 0.2), (math.sqrt(2), 0.0)])
+def test_relu_closed_forms(q, sigma_w, sigma_b):
+    assert propagation.chi("relu", q, sigma_w) == pytest.approx(sigma_w**2 / 2, rel=1e-13)
+    assert propagation.length_map("relu", q, sigma_w, sigma_b) == pytest.approx(
+        sigma_w**2 * q / 2 + sigma_b**2, rel=1e-13
+    )
+    assert propagation.length_map_slope("relu", q, sigma_w) == pytest.approx(sigma_w**2 / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("c", [-0.9, -0.3, 0.0, 0.4, 0.99])
+def test_relu_correlation_map_is_the_arc_cosine_kernel(c):
+    # Cho and Saul (2009): E[relu(u1) relu(u2)] = q (sqrt(1 - c^2) + (pi - arccos c) c) / (2 pi)
+    q, sigma_w, sigma_b = 1.3, 1.2, 0.2
+    pair = q * (math.sqrt(1 - c * c) + (math.pi - math.acos(c)) * c) / (2 * math.pi)
+    expected = (sigma_w**2 * pair + sigma_b**2) / (sigma_w**2 * q / 2 + sigma_b**2)
+    assert propagation.correlation_map("relu", c, q, sigma_w, sigma_b) == pytest.approx(expected, abs=1e-12)
+
+
+def test_relu_fixed_point_and_he_initialisation_is_critical():
+    sigma_w, sigma_b = 1.2, 0.3
+    assert propagation.fixed_point_length("relu", sigma_w, sigma_b) == pytest.approx(
+        sigma_b**2 / (1 - sigma_w**2 / 2), rel=1e-10
+    )
+    he = propagation.mean_field("relu", math.sqrt(2), 0.0)
+    assert (
+        he.chi_1 == pytest.approx(1.0, abs=1e-12) and he.phase == "critical" and he.gradient_scale == math.inf
+    )
+    with pytest.raises(ValueError, match="grows without bound"):
+        propagation.mean_field("relu", 1.5, 0.1)
+
+
+@pytest.mark.parametrize(("sigma_w", "sigma_b"), [(0.6, 0.1), (0.9, 0.0), (1.1, 0.5)])
+def test_linear_closed_forms(sigma_w, sigma_b):
+    q = 0.8
+    assert propagation.chi(LINEAR, q, sigma_w) == pytest.approx(sigma_w**2, rel=1e-13)
+    assert propagation.length_map(LINEAR, q, sigma_w, sigma_b) == pytest.approx(sigma_w**2 * q + sigma_b**2)
+    c = 0.3
+    expected = (sigma_w**2 * q * c + sigma_b**2) / (sigma_w**2 * q + sigma_b**2)
+    assert propagation.correlation_map(LINEAR, c, q, sigma_w, sigma_b) == pytest.approx(expected, abs=1e-12)
+    if sigma_w < 1:
+        assert propagation.fixed_point_length(LINEAR, sigma_w, sigma_b) == pytest.approx(
+            sigma_b**2 / (1 - sigma_w**2), rel=1e-9, abs=1e-12
+        )
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "gelu", "elu", "hard_swish"])
+def test_smooth_and_kinked_maps_match_mpmath(name):
+    act = activations.get(name)
+    q, sigma_w, sigma_b = 0.7, 1.3, 0.2
+
+    def f(u):
+        return mpmath.mpf(float(act.forward(float(u))))
+
+    def fp(u):
+        return mpmath.mpf(float(act.derivative(float(u))))
+
+    # mpmath evaluates the library's float functions, so this checks the quadrature, not the activation
+    assert propagation.length_map(act, q, sigma_w, sigma_b) == pytest.approx(
+        sigma_w**2 * _mp_expectation(lambda u: f(u) ** 2, q, act.kinks) + sigma_b**2, rel=1e-9
+    )
+    assert propagation.chi(act, q, sigma_w) == pytest.approx(
+        sigma_w**2 * _mp_expectation(lambda u: fp(u) ** 2, q, act.kinks), rel=1e-9
+    )
+
+
+def test_slopes_equal_finite_differences_of_the_maps():
+    act, sigma_w, sigma_b = "tanh", 2.0, 0.3
+    m = propagation.mean_field(act, sigma_w, sigma_b)
+    assert m.phase == "chaotic" and 0 < m.c_star < 1
+    assert propagation.correlation_map(act, m.c_star, m.q_star, sigma_w, sigma_b) == pytest.approx(
+        m.c_star, abs=1e-10
+    )
+    h = 1e-5
+    up = propagation.correlation_map(act, m.c_star + h, m.q_star, sigma_w, sigma_b)
+    down = propagation.correlation_map(act, m.c_star - h, m.q_star, sigma_w, sigma_b)
+    assert m.chi_c == pytest.approx((up - down) / (2 * h), rel=1e-6)
+    up = propagation.length_map(act, m.q_star + h, sigma_w, sigma_b)
+    down = propagation.length_map(act, m.q_star - h, sigma_w, sigma_b)
+    assert m.length_slope == pytest.approx((up - down) / (2 * h), rel=1e-6)
+    # the slope of the correlation map at c = 1 is chi_1
+    near = propagation.correlation_map(act, 1 - 1e-6, m.q_star, sigma_w, sigma_b)
+    assert (1 - near) / 1e-6 == pytest.approx(m.chi_1, rel=1e-4)
+
+
+def test_tanh_phases_and_the_edge_of_chaos():
+    assert propagation.mean_field("tanh", 0.8, 0.1).phase == "ordered"
+    assert propagation.mean_field("tanh", 2.5, 0.3).phase == "chaotic"
+    # with no bias q* = 0, where tanh'(0) = 1: chi_1 = sigma_w^2, critical at sigma_w = 1
+    assert propagation.mean_field("tanh", 0.9, 0.0).chi_1 == pytest.approx(0.81, abs=1e-6)
+    assert propagation.mean_field("tanh", 1.0, 0.0).phase == "critical"
+
+
+def test_a_readers_activation_gives_the_registrys_numbers():
+    mine = own_activation.parse_activation("x*sigmoid(x)")
+    for q in (0.3, 2.0):
+        assert propagation.chi(mine, q, 1.4) == pytest.approx(propagation.chi("silu", q, 1.4), rel=1e-12)
+
+
+def test_an_activation_undefined_where_the_integral_reaches_is_refused():
+    walled = activations.custom(
+        "walled",
+        lambda z: np.where(np.abs(z) <= 10, np.tanh(z), np.nan),
+        lambda z: 1 - np.tanh(z) ** 2,
+        activations.x,
+    )
+    assert math.isfinite(propagation.length_map(walled, 0.5, 1.0, 0.0))
+    with pytest.raises(ValueError, match="not finite"):
+        propagation.length_map(walled, 9.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: propagation.chi("tanh", 1.0, 0.0), "sigma_w"),
+        (lambda: propagation.length_map("tanh", -1.0, 1.0, 0.0), "q"),
+        (lambda: propagation.correlation_map("tanh", 1.5, 1.0, 1.0, 0.0), "c"),
+        (lambda: propagation.length_map("tanh", 1.0, 1.0, -0.1), "sigma_b"),
+        (lambda: propagation.simulate("tanh", 1.0, 0.0, depth=3, width=8, batch=3), "batch"),
+        (lambda: propagation.simulate("tanh", 1.0, 0.0, depth=1, width=8), "depth"),
+        (lambda: propagation.mean_field("swishy", 1.0, 0.0), "swishy"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+# Wide networks: width 512, depth 12, five seeds.  The mean-field maps
+# describe the average over random weights; a single network of finite width
+# fluctuates around it.  The variance is a product of per-layer factors, so
+# its seed-to-seed spread grows with depth (for ReLU, whose factors are the
+# most variable, one network's q at layer 12 can be 40 % off); the tests hold
+# the seeds' mean to the prediction within four standard errors, and each
+# seed's gradient gain per layer, an average over eleven layers, to 5 %.
+CASES = [
+    ("tanh", 1.5, 0.3),
+    ("tanh", 0.9, 0.05),
+    ("relu", math.sqrt(2), 0.0),
+    ("relu", 1.2, 0.1),
+    ("gelu", 1.6, 0.1),
+]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{a}-{w:.2f}-{b}" for a, w, b in CASES])
+def wide(request):
+    act, sigma_w, sigma_b = request.param
+    run = propagation.simulate(act, sigma_w, sigma_b, depth=12, width=512)
+    return request.param, run
+
+
+def test_wide_networks_follow_the_length_map(wide):
+    (act, sigma_w, sigma_b), run = wide
+    predicted = propagation.length_trajectory(act, 1.0, 12, sigma_w, sigma_b)
+    mean = run.q.mean(axis=0)
+    stderr = run.q.std(axis=0, ddof=1) / math.sqrt(run.q.shape[0])
+    assert np.all(np.abs(mean - predicted) <= 4 * stderr + 0.02 * predicted), (mean, predicted)
+
+
+def test_wide_networks_follow_the_correlation_map(wide):
+    (act, sigma_w, sigma_b), run = wide
+    predicted = propagation.correlation_trajectory(act, 1.0, 0.5, 12, sigma_w, sigma_b)
+    assert np.max(np.abs(run.c.mean(axis=0) - predicted)) < 0.04
+
+
+def test_every_seeds_gradient_gain_is_chi_along_the_way(wide):
+    (act, sigma_w, sigma_b), run = wide
+    g = propagation.gradient_trajectory(act, 1.0, 12, sigma_w, sigma_b)
+    predicted = (g[0] / g[-1]) ** (1 / 11)
+    assert np.all(np.abs(run.gradient_gain / predicted - 1) < 0.05), (run.gradient_gain, predicted)
+    assert abs(np.median(run.gradient_gain) / predicted - 1) < 0.02

@@ -1,0 +1,455 @@
+"""Signal propagation through wide random networks: the mean-field picture.
+
+A chain of single neurons multiplies the gradient by one factor ``w f'(z)``
+per layer.  A wide layer multiplies it by a matrix, and what survives many
+layers is that matrix's *average* gain.  Take a fully connected network of
+width ``N`` with weights ``W_ij ~ N(0, sigma_w^2 / N)`` and biases
+``b_i ~ N(0, sigma_b^2)``, and write ``h^l`` for the pre-activations of
+layer ``l``.  As ``N`` grows, each ``h^l_i`` becomes Gaussian and four
+numbers describe how signals travel (Poole et al. 2016; Schoenholz et al.
+2017):
+
+* the **length map**: the pre-activation variance ``q_l = E[(h^l_i)^2]`` obeys
+  ``q_{l+1} = sigma_w^2 E[f(sqrt(q_l) z)^2] + sigma_b^2`` with ``z ~ N(0, 1)``
+  (:func:`length_map`), which settles at a fixed point ``q*``
+  (:func:`fixed_point_length`);
+* the **correlation map**: two inputs whose pre-activations have correlation
+  ``c`` at layer ``l`` have, at layer ``l + 1``, correlation
+  ``(sigma_w^2 E[f(u_1) f(u_2)] + sigma_b^2) / q*`` with ``(u_1, u_2)``
+  Gaussian of variance ``q*`` and correlation ``c`` (:func:`correlation_map`);
+  ``c = 1`` is always a fixed point;
+* **chi_1** ``= sigma_w^2 E[f'(sqrt(q*) z)^2]`` (:func:`chi`): the slope of the
+  correlation map at ``c = 1``, and also the factor by which one layer
+  multiplies the mean squared gradient ``E[(dL/dh^l_i)^2]`` on its way back.
+  ``chi_1 < 1``: the *ordered* phase, where nearby inputs merge and gradients
+  vanish; ``chi_1 > 1``: the *chaotic* phase, where nearby inputs are torn apart
+  and gradients explode; ``chi_1 = 1``: the *edge of chaos*;
+* the **depth scales** (Schoenholz et al. 2017): ``xi_q`` for the length to
+  reach ``q*``, ``xi_c = -1 / log chi_c`` for correlations to reach their fixed
+  point ``c*`` (``chi_c`` is the correlation map's slope there), and
+  ``1 / |log chi_1|`` layers for the gradient's mean square to change by a
+  factor ``e``.
+
+For ReLU, ``E[f'(z)^2] = 1/2`` whatever the scale, so ``chi_1 = sigma_w^2 / 2``
+and He et al.'s (2015) ``sigma_w^2 = 2`` puts it at 1.
+
+Every expectation here is computed by quadrature, not sampling: piecewise
+Gauss-Legendre rules on ``z`` in ``[-10, 10]`` (the Gaussian weight outside is
+below ``1e-22``), with the pieces cut at the activation's kinks so that the
+integrand is smooth on each (:func:`gaussian_expectation`); the correlation
+map nests the same rule in two variables, cutting the inner integral where
+``u_2`` crosses a kink.  :func:`simulate` runs wide random networks, so the
+predictions can be checked (``tests/test_propagation.py``).
+
+``activation`` is a registry name, an :class:`~vanishing.core.activations.Activation`,
+or anything with an ``activation`` attribute holding one (a reader's activation
+from :func:`vanishing.experiments.own_activation.parse_activation`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.optimize
+
+from . import activations as _act
+from ._checks import check_generator, check_int, check_real
+
+__all__ = [
+    "Z_MAX",
+    "MeanField",
+    "WideRun",
+    "chi",
+    "correlation_map",
+    "correlation_trajectory",
+    "fixed_point_correlation",
+    "fixed_point_length",
+    "gaussian_expectation",
+    "gradient_trajectory",
+    "length_map",
+    "length_map_slope",
+    "length_trajectory",
+    "mean_field",
+    "simulate",
+]
+
+#: Integrals over ``z ~ N(0, 1)`` are taken on ``[-Z_MAX, Z_MAX]``.
+Z_MAX = 10.0
+_CUTS = (-10.0, -7.0, -5.0, -3.5, -2.5, -1.5, -0.75, 0.0, 0.75, 1.5, 2.5, 3.5, 5.0, 7.0, 10.0)
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(24)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _activation(activation) -> _act.Activation:
+    inner = getattr(activation, "activation", None)
+    if isinstance(inner, _act.Activation):
+        return inner
+    return _act.get(activation)
+
+
+def _pieces(extra_cuts) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and Gaussian-density weights of the piecewise rule on [-Z_MAX, Z_MAX]."""
+    cuts = np.unique(np.concatenate([_CUTS, [c for c in extra_cuts if -Z_MAX < c < Z_MAX]]))
+    a, b = cuts[:-1, None], cuts[1:, None]
+    half = 0.5 * (b - a)
+    z = (a + b) / 2 + half * _NODES
+    w = half * _WEIGHTS * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+    return z.ravel(), w.ravel()
+
+
+def _finite(values: np.ndarray, act: _act.Activation, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{what} of {act.name!r} is not finite at some pre-activation in the integral; "
+            "a reader's activation is only checked on [-10, 10], so lower sigma_w or sigma_b"
+        )
+    return values
+
+
+def _z_kinks(act: _act.Activation, q: float) -> list[float]:
+    root = math.sqrt(q)
+    return [k / root for k in act.kinks] if root > 0 else []
+
+
+def gaussian_expectation(fn: Callable[[np.ndarray], np.ndarray], *, kinks=()) -> float:
+    """``E[fn(z)]`` for ``z ~ N(0, 1)``, by piecewise Gauss-Legendre quadrature.
+
+    ``kinks`` lists the points (in ``z``) where ``fn`` or a derivative jumps;
+    the rule cuts there, so a kinked integrand is integrated as accurately
+    as a smooth one (about 1e-14 for ``max(z, 0)**2``).
+    """
+    z, w = _pieces(kinks)
+    return float(np.sum(w * np.asarray(fn(z), dtype=np.float64)))
+
+
+def _check_sigmas(sigma_w, sigma_b) -> tuple[float, float]:
+    sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
+    sigma_b = check_real("sigma_b", sigma_b, low=0.0)
+    return sigma_w, sigma_b
+
+
+def length_map(activation, q: float, sigma_w: float, sigma_b: float) -> float:
+    """``sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2``: the next layer's pre-activation variance."""
+    act = _activation(activation)
+    q = check_real("q", q, low=0.0)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    root = math.sqrt(q)
+    values = gaussian_expectation(
+        lambda z: _finite(act._kernel(root * z), act, "f") ** 2, kinks=_z_kinks(act, q)
+    )
+    return sigma_w**2 * values + sigma_b**2
+
+
+def length_map_slope(activation, q: float, sigma_w: float) -> float:
+    """``d q_{l+1} / d q_l`` at ``q``: ``sigma_w^2 E[f(sqrt(q) z) f'(sqrt(q) z) z] / sqrt(q)``.
+
+    By Gaussian integration by parts this is ``sigma_w^2 E[f'^2 + f f'']``,
+    Schoenholz et al.'s form, without needing ``f''`` (which is a Dirac delta
+    at a kink).  At ``q = 0`` it is the limit ``sigma_w^2 (f'(0)^2 + f(0) f''(0))``,
+    evaluated on a tiny ``q``.
+    """
+    act = _activation(activation)
+    q = max(check_real("q", q, low=0.0), 1e-12)
+    sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
+    root = math.sqrt(q)
+
+    def integrand(z):
+        u = root * z
+        return _finite(act._kernel(u), act, "f") * _finite(act._kernel_derivative(u), act, "f'") * z
+
+    return sigma_w**2 * gaussian_expectation(integrand, kinks=_z_kinks(act, q)) / root
+
+
+def chi(activation, q: float, sigma_w: float) -> float:
+    """``chi_1 = sigma_w^2 E[f'(sqrt(q) z)^2]``: one layer's gain on the mean squared gradient."""
+    act = _activation(activation)
+    q = check_real("q", q, low=0.0)
+    sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
+    root = math.sqrt(q)
+    value = gaussian_expectation(
+        lambda z: _finite(act._kernel_derivative(root * z), act, "f'") ** 2, kinks=_z_kinks(act, q)
+    )
+    return sigma_w**2 * value
+
+
+def length_trajectory(activation, q0: float, depth: int, sigma_w: float, sigma_b: float) -> np.ndarray:
+    """``q_1 .. q_depth``: the length map iterated from ``q_1 = q0``."""
+    depth = check_int("depth", depth, low=1)
+    out = np.empty(depth)
+    out[0] = check_real("q0", q0, low=0.0)
+    for layer in range(1, depth):
+        out[layer] = length_map(activation, out[layer - 1], sigma_w, sigma_b)
+    return out
+
+
+def correlation_trajectory(
+    activation, q0: float, c0: float, depth: int, sigma_w: float, sigma_b: float
+) -> np.ndarray:
+    """``c_1 .. c_depth``: the correlation of two inputs of variance ``q0`` and correlation ``c0``, layer by layer.
+
+    Each step uses the current layer's variance from :func:`length_trajectory`,
+    so the prediction holds before the variance has reached ``q*`` too.
+    """
+    c = np.empty(check_int("depth", depth, low=1))
+    c[0] = check_real("c0", c0, low=-1.0, high=1.0)
+    qs = length_trajectory(activation, q0, depth, sigma_w, sigma_b)
+    for layer in range(1, c.size):
+        c[layer] = correlation_map(activation, c[layer - 1], qs[layer - 1], sigma_w, sigma_b)
+    return c
+
+
+def gradient_trajectory(activation, q0: float, depth: int, sigma_w: float, sigma_b: float) -> np.ndarray:
+    """Predicted mean squared gradient ``E[(dL/dh^l)^2]`` for ``l = 1 .. depth``, relative to the last layer.
+
+    Going back from layer ``l + 1`` to ``l`` multiplies it by ``chi_1(q_l)``,
+    the gain at that layer's variance along :func:`length_trajectory`.
+    """
+    qs = length_trajectory(activation, q0, depth, sigma_w, sigma_b)
+    gains = np.array([chi(activation, q, sigma_w) for q in qs[:-1]])
+    return np.append(np.cumprod(gains[::-1])[::-1], 1.0)
+
+
+def fixed_point_length(activation, sigma_w: float, sigma_b: float, *, q0: float = 1.0) -> float:
+    """``q*``, the variance the length map settles at when iterated from ``q0``.
+
+    ``math.inf`` when the variance grows without bound (ReLU with
+    ``sigma_w^2 > 2``, say); ``q0`` itself when every variance is a fixed
+    point (ReLU with ``sigma_w^2 = 2`` and ``sigma_b = 0``).
+    """
+    q = check_real("q0", q0, low=0.0)
+    for _ in range(400):
+        nxt = length_map(activation, q, sigma_w, sigma_b)
+        if nxt > 1e12:
+            return math.inf
+        if abs(nxt - q) <= 1e-13 * (1.0 + q):
+            return nxt
+        q = nxt
+    # slow convergence (a slope near 1): finish with a root finder around q
+
+    def gap(v):
+        return length_map(activation, v, sigma_w, sigma_b) - v
+
+    lo, hi = q / 2.0, 2.0 * q + 1e-12
+    for _ in range(60):
+        if gap(lo) * gap(hi) <= 0:
+            return float(scipy.optimize.brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13))
+        lo, hi = lo / 2.0, hi * 2.0
+        if hi > 1e12:
+            return math.inf
+    return q  # pragma: no cover - no sign change: a neutral map (every q is fixed)
+
+
+def _pair_expectation(act: _act.Activation, fn, q: float, c: float) -> float:
+    """``E[fn(u_1) fn(u_2)]`` for a centred Gaussian pair of variance ``q`` and correlation ``c``."""
+    root = math.sqrt(q)
+    if c >= 1.0 or root == 0.0:
+        return gaussian_expectation(lambda z: fn(root * z) ** 2, kinks=_z_kinks(act, q))
+    s = math.sqrt(max(1.0 - c * c, 0.0))
+    z1, w1 = _pieces(_z_kinks(act, q))
+    outer_f = fn(root * z1)
+    total = 0.0
+    kinks = [k / root for k in act.kinks]
+    for a, wa, fa in zip(z1, w1, outer_f, strict=True):
+        if wa == 0.0 or fa == 0.0:
+            continue
+        # u_2 = root (c a + s z2) crosses kink k at z2 = (k / root - c a) / s
+        cuts = [(k - c * a) / s for k in kinks]
+        z2, w2 = _pieces(cuts)
+        total += wa * fa * float(np.sum(w2 * fn(root * (c * a + s * z2))))
+    return total
+
+
+def correlation_map(activation, c: float, q: float, sigma_w: float, sigma_b: float) -> float:
+    """The correlation at the next layer of two inputs with correlation ``c`` and variance ``q``.
+
+    ``(sigma_w^2 E[f(u_1) f(u_2)] + sigma_b^2) / q_next``, where
+    ``q_next = length_map(q)``; at the fixed point ``q = q*`` this is Poole
+    et al.'s ``C`` map.
+    """
+    act = _activation(activation)
+    c = check_real("c", c, low=-1.0, high=1.0)
+    q = check_real("q", q, low=0.0)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    q_next = length_map(act, q, sigma_w, sigma_b)
+    if q_next == 0.0:
+        return 1.0  # every input is mapped to the same point
+    pair = _pair_expectation(act, lambda u: _finite(act._kernel(u), act, "f"), q, c)
+    return (sigma_w**2 * pair + sigma_b**2) / q_next
+
+
+def fixed_point_correlation(activation, q_star: float, sigma_w: float, sigma_b: float) -> tuple[float, float]:
+    """``(c*, chi_c)``: the stable fixed point of the correlation map at ``q*``, and the map's slope there.
+
+    In the ordered phase (``chi_1 <= 1``) ``c* = 1`` and ``chi_c = chi_1``.  In
+    the chaotic phase ``c = 1`` is unstable and ``c*`` is the fixed point
+    below it; ``chi_c = sigma_w^2 E[f'(u_1) f'(u_2)]`` at correlation ``c*``.
+    """
+    act = _activation(activation)
+    q_star = check_real("q_star", q_star, low=0.0)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    chi_1 = chi(act, q_star, sigma_w)
+    if chi_1 <= 1.0 + 1e-12:
+        return 1.0, chi_1
+
+    def gap(c):
+        return correlation_map(act, c, q_star, sigma_w, sigma_b) - c
+
+    top = 1.0 - 1e-9
+    if gap(0.0) <= 0.0:  # an odd activation with no bias: c* = 0
+        c_star = 0.0
+    else:
+        c_star = float(scipy.optimize.brentq(gap, 0.0, top, xtol=1e-12))
+    slope = _pair_expectation(act, lambda u: _finite(act._kernel_derivative(u), act, "f'"), q_star, c_star)
+    return c_star, sigma_w**2 * slope
+
+
+@dataclass(frozen=True)
+class MeanField:
+    """The mean-field summary of a wide network with one activation, ``sigma_w`` and ``sigma_b``."""
+
+    activation: str
+    sigma_w: float
+    sigma_b: float
+    q_star: float  #: fixed point of the pre-activation variance
+    chi_1: float  #: per-layer gain of the mean squared gradient (slope of the correlation map at c = 1)
+    c_star: float  #: stable fixed point of the correlation map
+    chi_c: float  #: slope of the correlation map at c*
+    length_slope: float  #: slope of the length map at q*
+
+    @property
+    def phase(self) -> str:
+        """``"ordered"`` (chi_1 < 1), ``"chaotic"`` (chi_1 > 1) or ``"critical"`` (within 1e-9 of 1)."""
+        if abs(self.chi_1 - 1.0) <= 1e-9:
+            return "critical"
+        return "ordered" if self.chi_1 < 1.0 else "chaotic"
+
+    @property
+    def xi_q(self) -> float:
+        """Depth scale of the length map, ``-1 / log(length_slope)`` (``inf`` if the slope is 1)."""
+        return _depth_scale(self.length_slope)
+
+    @property
+    def xi_c(self) -> float:
+        """Depth scale of correlations, ``-1 / log(chi_c)``: layers over which two inputs stay told apart."""
+        return _depth_scale(self.chi_c)
+
+    @property
+    def gradient_scale(self) -> float:
+        """``1 / |log chi_1|``: layers over which the mean squared gradient changes by a factor e."""
+        return math.inf if self.phase == "critical" else 1.0 / abs(math.log(self.chi_1))
+
+
+def _depth_scale(slope: float) -> float:
+    if slope <= 0.0:
+        return 0.0
+    if slope >= 1.0:
+        return math.inf
+    return -1.0 / math.log(slope)
+
+
+def mean_field(activation, sigma_w: float, sigma_b: float, *, q0: float = 1.0) -> MeanField:
+    """Fixed points, gains and depth scales of a wide network (see the module docstring).
+
+    Raises ``ValueError`` when the forward variance has no fixed point (it
+    grows without bound), since the gains are then undefined.
+    """
+    act = _activation(activation)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    q_star = fixed_point_length(act, sigma_w, sigma_b, q0=q0)
+    if not math.isfinite(q_star):
+        raise ValueError(
+            f"with sigma_w = {sigma_w:g} and sigma_b = {sigma_b:g} the pre-activation variance of "
+            f"{act.name!r} grows without bound: there is no fixed point q*"
+        )
+    c_star, chi_c = fixed_point_correlation(act, q_star, sigma_w, sigma_b)
+    return MeanField(
+        activation=act.name,
+        sigma_w=sigma_w,
+        sigma_b=sigma_b,
+        q_star=q_star,
+        chi_1=chi(act, q_star, sigma_w),
+        c_star=c_star,
+        chi_c=chi_c,
+        length_slope=length_map_slope(act, q_star, sigma_w),
+    )
+
+
+@dataclass(frozen=True)
+class WideRun:
+    """Per-layer measurements of random wide networks, one row per seed (layer 1 first)."""
+
+    q: np.ndarray  #: (seeds, depth): mean square of the pre-activations h^l
+    c: np.ndarray  #: (seeds, depth): correlation of the pre-activations of two inputs
+    grad_sq: np.ndarray  #: (seeds, depth): mean square of dL/dh^l
+
+    @property
+    def gradient_gain(self) -> np.ndarray:
+        """Per seed, the geometric mean over layers of ``grad_sq[l] / grad_sq[l + 1]``."""
+        g = self.grad_sq
+        return np.exp((np.log(g[:, 0]) - np.log(g[:, -1])) / (g.shape[1] - 1))
+
+
+def simulate(
+    activation,
+    sigma_w: float,
+    sigma_b: float,
+    *,
+    depth: int,
+    width: int,
+    seeds=(0, 1, 2, 3, 4),
+    q0: float = 1.0,
+    c0: float = 0.5,
+    batch: int = 16,
+) -> WideRun:
+    """Random networks of ``width`` units per layer, measured layer by layer, one per seed.
+
+    Layer 1's pre-activations are Gaussian with variance ``q0``; ``batch``
+    inputs are drawn in pairs whose pre-activations have correlation ``c0``.
+    Then ``h^{l+1} = W^{l+1} f(h^l) + b^{l+1}`` with ``W ~ N(0, sigma_w^2 / width)``
+    and ``b ~ N(0, sigma_b^2)``.  The backward pass starts at the last layer
+    from a standard normal ``dL/dh`` that is independent of the forward pass
+    (the assumption of the mean-field theory), and applies
+    ``dL/dh^l = f'(h^l) * (W^{l+1})^T dL/dh^{l+1}``.
+    """
+    act = _activation(activation)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    depth = check_int("depth", depth, low=2)
+    width = check_int("width", width, low=2)
+    batch = check_int("batch", batch, low=2)
+    if batch % 2:
+        raise ValueError(f"batch must be even (inputs come in pairs); got {batch}")
+    q0 = check_real("q0", q0, low=0.0, low_open=True)
+    c0 = check_real("c0", c0, low=-1.0, high=1.0)
+    seeds = tuple(check_int("seeds[i]", s, low=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must list at least one seed")
+    shape = (len(seeds), depth)
+    q, c, grad_sq = np.empty(shape), np.empty(shape), np.empty(shape)
+    for row, seed in enumerate(seeds):
+        rng = check_generator("rng", np.random.default_rng(seed))
+        half = batch // 2
+        a = rng.standard_normal((half, width))
+        b = c0 * a + math.sqrt(max(1.0 - c0 * c0, 0.0)) * rng.standard_normal((half, width))
+        h = math.sqrt(q0) * np.concatenate([a, b])
+        hs, weights = [h], []
+        for _ in range(1, depth):
+            w = rng.normal(0.0, sigma_w / math.sqrt(width), (width, width))
+            bias = rng.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width)
+            h = act._kernel(h) @ w + bias
+            hs.append(h)
+            weights.append(w)
+        delta = rng.standard_normal(h.shape)
+        grads = [delta]
+        for layer in range(depth - 2, -1, -1):
+            delta = (delta @ weights[layer].T) * act._kernel_derivative(hs[layer])
+            grads.append(delta)
+        grads.reverse()
+        for layer, (hl, dl) in enumerate(zip(hs, grads, strict=True)):
+            q[row, layer] = np.mean(hl * hl)
+            x, y = hl[:half], hl[half:]
+            c[row, layer] = np.mean(np.sum(x * y, 1) / np.sqrt(np.sum(x * x, 1) * np.sum(y * y, 1)))
+            grad_sq[row, layer] = np.mean(dl * dl)
+    return WideRun(q=q, c=c, grad_sq=grad_sq)
