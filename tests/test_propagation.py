@@ -202,3 +202,17 @@ def test_every_seeds_gradient_gain_is_chi_along_the_way(wide):
     predicted = (g[0] / g[-1]) ** (1 / 11)
     assert np.all(np.abs(run.gradient_gain / predicted - 1) < 0.05), (run.gradient_gain, predicted)
     assert abs(np.median(run.gradient_gain) / predicted - 1) < 0.02
+
+
+@pytest.mark.parametrize(("act", "sigma_w"), [("tanh", 0.99), ("relu", 1.41), ("relu", 1.40), ("elu", 0.99)])
+def test_a_variance_that_fades_slowly_has_the_fixed_point_zero(act, sigma_w):
+    # the map shrinks q by a factor close to 1 per layer, too slowly for plain iteration
+    assert propagation.fixed_point_length(act, sigma_w, 0.0) == 0.0
+    assert propagation.mean_field(act, sigma_w, 0.0).phase == "ordered"
+
+
+def test_slow_convergence_to_a_positive_fixed_point_is_finished_by_the_root_finder():
+    sigma_w, sigma_b = 1.41, 0.05  # ReLU: slope 0.994 per layer, q* = sigma_b^2 / (1 - sigma_w^2 / 2)
+    assert propagation.fixed_point_length("relu", sigma_w, sigma_b) == pytest.approx(
+        sigma_b**2 / (1 - sigma_w**2 / 2), rel=1e-10
+    )

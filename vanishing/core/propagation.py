@@ -224,22 +224,29 @@ def fixed_point_length(activation, sigma_w: float, sigma_b: float, *, q0: float 
         nxt = length_map(activation, q, sigma_w, sigma_b)
         if nxt > 1e12:
             return math.inf
-        if abs(nxt - q) <= 1e-13 * (1.0 + q):
+        if nxt == q or abs(nxt - q) <= 1e-13 * q:
             return nxt
         q = nxt
-    # slow convergence (a slope near 1): finish with a root finder around q
+    # Slow convergence (a slope near 1): find the fixed point the map is moving
+    # towards with a root finder, searching below q if it is falling and above
+    # it if it is rising.
 
     def gap(v):
         return length_map(activation, v, sigma_w, sigma_b) - v
 
-    lo, hi = q / 2.0, 2.0 * q + 1e-12
-    for _ in range(60):
-        if gap(lo) * gap(hi) <= 0:
-            return float(scipy.optimize.brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13))
-        lo, hi = lo / 2.0, hi * 2.0
-        if hi > 1e12:
-            return math.inf
-    return q  # pragma: no cover - no sign change: a neutral map (every q is fixed)
+    if gap(q) < 0:  # falling: towards a fixed point below q, or to 0
+        lo = q
+        while lo > 1e-300:
+            lo /= 16.0
+            if gap(lo) >= 0:
+                return float(scipy.optimize.brentq(gap, lo, q, xtol=1e-300, rtol=1e-13))
+        return 0.0
+    hi = q
+    while hi < 1e12:
+        hi *= 16.0
+        if gap(hi) <= 0:
+            return float(scipy.optimize.brentq(gap, q, hi, xtol=1e-14, rtol=1e-13))
+    return math.inf
 
 
 def _pair_expectation(act: _act.Activation, fn, q: float, c: float) -> float:

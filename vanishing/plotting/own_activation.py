@@ -65,14 +65,16 @@ def _window(lo: float, hi: float) -> tuple[float, float]:
 def plot_custom_activation(
     text: str = _MISH, depth: int = 30, *, n_chains: int = 2000, seed: int = 0, x_max: float = 6.0
 ):
-    """Chapter 10's widget: the reader's f and f', and its gradient through depth.
+    """Chapter 10's widget: the reader's f and f', its gradient through chains, and a wide layer's gain.
 
     Left: f and f' on ``[-x_max, x_max]`` with the largest |f'| on
     [-10, 10] marked.  Right: the median and 10-90 % band of the first-layer
-    gradient |da_d/dz_1| of ``n_chains`` random chains of depth 1..``depth``
-    (:func:`vanishing.experiments.own_activation.depth_decay`, weights uniform on [-e, e]),
-    beside the sigmoid's median.  A refused text gives a figure with the
-    parser's message.
+    gradient |da_d/dz_1| of ``n_chains`` random chains of single units, depth
+    1..``depth`` (:func:`vanishing.experiments.own_activation.depth_decay`,
+    weights uniform on [-e, e]), beside the sigmoid's median.  Below both, one
+    line for a wide layer (:func:`vanishing.experiments.own_activation.wide_layer`,
+    zero biases): chi_1 at ``sigma_w = 1`` and the weight scale that makes
+    chi_1 = 1.  A refused text gives a figure with the parser's message.
     """
     try:
         act = own_activation.parse_activation(text)
@@ -80,11 +82,12 @@ def plot_custom_activation(
         return _message_figure(text, err)
     decay = own_activation.seeded_depth_decay(act.text, depth, n_chains, seed)
     ref = own_activation.seeded_depth_decay(_SIGMOID, depth, n_chains, seed)
+    wide = own_activation.parsed_wide_layer(act.text)
     xs = np.linspace(-x_max, x_max, 601)
     f, d = act.forward(xs), act.slope(xs)
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, width_ratios=(1, 1))
-        fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.84})
+        fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.84, "bottom": 0.22})
         left.plot(xs, f, color=COLORS[0], label="f(x)")
         left.plot(xs, d, color=COLORS[1], lw=2, label="f'(x)")
         left.axhline(1.0, color="#555555", lw=0.8, ls=":")
@@ -114,10 +117,33 @@ def plot_custom_activation(
             notes.append(f"{1 - decay.finite[-1]:.0%} overflowed")
         if decay.zero[-1] > 0:
             notes.append(f"{decay.zero[-1]:.0%} exactly 0")
-        right.set_title(f"depth {depth}" + (": " + ", ".join(notes) if notes else ""), fontsize=9)
+        title = f"chains of single units, depth {depth}"
+        right.set_title(title + ("\n" + ", ".join(notes) if notes else ""), fontsize=9)
         right.legend(fontsize=7, loc="best")
         fig.suptitle(f"f(x) = {_short(act.text, 60)}", fontsize=10)
+        fig.text(0.02, 0.02, _wide_line(wide), fontsize=8.5, ha="left", va="bottom")
     return fig
+
+
+def _chi(value: float) -> str:
+    return f"{value:.3g}" if value >= 1e-3 else f"{value:.1e}"
+
+
+def _wide_line(wide: own_activation.WideLayer) -> str:
+    """The figure's one line on a wide layer."""
+    at_one = (
+        rf"$\chi_1$ = {_chi(wide.chi_at_one)} at $\sigma_w$ = 1"
+        if np.isfinite(wide.chi_at_one)
+        else r"variance unbounded at $\sigma_w$ = 1"
+    )
+    if wide.critical is not None and f"{wide.critical:.3g}" == "1":
+        crit = "that is the critical scale"
+    elif wide.critical is not None:
+        crit = rf"$\chi_1$ = 1 at $\sigma_w$ = {wide.critical:.3g}"
+    else:
+        lo, hi = own_activation.SIGMA_W_BOUNDS
+        crit = rf"no $\sigma_w$ in [{lo:g}, {hi:g}] gives $\chi_1$ = 1"
+    return rf"Wide layer, weights $N(0, \sigma_w^2/N)$, no biases: {at_one}; {crit}"
 
 
 def describe_custom_activation(
@@ -130,6 +156,7 @@ def describe_custom_activation(
         return f"The expression {text!r} was refused: {getattr(err, 'reason', err)}."
     decay = own_activation.seeded_depth_decay(act.text, depth, n_chains, seed)
     ref = own_activation.seeded_depth_decay(_SIGMOID, depth, n_chains, seed)
+    wide = own_activation.parsed_wide_layer(act.text)
     med = decay.median[-1]
     if not np.isfinite(med):
         fate = "overflows in most chains"
@@ -138,10 +165,22 @@ def describe_custom_activation(
     else:
         fate = f"has median {med:.1e}"
     edge = ", the end of the range examined, so it may be larger beyond" if act.at_edge else ""
+    if np.isfinite(wide.chi_at_one):
+        at_one = f"one layer multiplies the mean squared gradient by chi_1 = {_chi(wide.chi_at_one)} at sigma_w = 1"
+    else:
+        at_one = "at sigma_w = 1 the pre-activation variance grows without bound"
+    if wide.critical is not None and f"{wide.critical:.3g}" == "1":
+        crit = "that is the critical scale"
+    elif wide.critical is not None:
+        crit = f"chi_1 = 1 at sigma_w = {wide.critical:.3g}"
+    else:
+        lo, hi = own_activation.SIGMA_W_BOUNDS
+        crit = f"no sigma_w between {lo:g} and {hi:g} gives chi_1 = 1: {wide.reason}"
     return (
         f"For f(x) = {act.text}, the largest slope |f'| is {act.max_slope:.3g} at {act.where_max(2)}{edge}; "
-        f"at depth {depth} the first-layer gradient of random chains {fate}, "
-        f"against {ref.median[-1]:.1e} for the sigmoid."
+        f"at depth {depth} the first-layer gradient of random chains of single units {fate}, "
+        f"against {ref.median[-1]:.1e} for the sigmoid. "
+        f"In a wide layer with weights N(0, sigma_w^2/N) and no biases, {at_one}, and {crit}."
     )
 
 
