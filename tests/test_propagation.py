@@ -216,3 +216,14 @@ def test_slow_convergence_to_a_positive_fixed_point_is_finished_by_the_root_find
     assert propagation.fixed_point_length("relu", sigma_w, sigma_b) == pytest.approx(
         sigma_b**2 / (1 - sigma_w**2 / 2), rel=1e-10
     )
+
+
+def test_the_gain_at_a_vanishing_variance_is_its_limit():
+    # ReLU's slope at 0 is 0 by convention, but a tiny variance sees both sides of the kink
+    assert propagation.chi("relu", 0.0, 1.0) == pytest.approx(0.5, rel=1e-12)
+    assert propagation.mean_field("relu", 1.0, 0.0).chi_1 == pytest.approx(0.5, rel=1e-12)
+    assert propagation.chi("tanh", 0.0, 0.7) == pytest.approx(0.49, rel=1e-12)
+    fading = propagation.mean_field("tanh", 0.5, 0.0)
+    assert (
+        fading.q_star == 0.0 and math.isnan(fading.c_star) and fading.chi_c == 1.0 and fading.xi_c == math.inf
+    )

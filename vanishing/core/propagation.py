@@ -21,9 +21,14 @@ numbers describe how signals travel (Poole et al. 2016; Schoenholz et al.
 * **chi_1** ``= sigma_w^2 E[f'(sqrt(q*) z)^2]`` (:func:`chi`): the slope of the
   correlation map at ``c = 1``, and also the factor by which one layer
   multiplies the mean squared gradient ``E[(dL/dh^l_i)^2]`` on its way back.
-  ``chi_1 < 1``: the *ordered* phase, where nearby inputs merge and gradients
-  vanish; ``chi_1 > 1``: the *chaotic* phase, where nearby inputs are torn apart
-  and gradients explode; ``chi_1 = 1``: the *edge of chaos*;
+  ``chi_1 < 1``: the *ordered* phase, where gradients vanish and, when the
+  variance settles at ``q* > 0``, nearby inputs merge; ``chi_1 > 1``: the
+  *chaotic* phase, where gradients explode and nearby inputs are torn apart;
+  ``chi_1 = 1``: the *edge of chaos*.  (With ``q* = 0``, which zero biases and
+  ``f(0) = 0`` give below the critical scale, the gradient still shrinks by
+  ``chi_1`` per layer, but the whole signal fades and correlations are carried
+  unchanged.  The ReLU's correlation map does not depend on ``sigma_w`` at
+  all; only its gradient half has phases);
 * the **depth scales** (Schoenholz et al. 2017): ``xi_q`` for the length to
   reach ``q*``, ``xi_c = -1 / log chi_c`` for correlations to reach their fixed
   point ``c*`` (``chi_c`` is the correlation map's slope there), and
@@ -81,6 +86,9 @@ Z_MAX = 10.0
 _CUTS = (-10.0, -7.0, -5.0, -3.5, -2.5, -1.5, -0.75, 0.0, 0.75, 1.5, 2.5, 3.5, 5.0, 7.0, 10.0)
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(24)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+#: A variance of 0 is evaluated as this one, so that a gain at q = 0 is its limit
+#: q -> 0+ (for the ReLU, the average of the slopes on both sides of the kink).
+_Q_FLOOR = 1e-300
 
 
 def _activation(activation) -> _act.Activation:
@@ -152,7 +160,7 @@ def length_map_slope(activation, q: float, sigma_w: float) -> float:
     evaluated on a tiny ``q``.
     """
     act = _activation(activation)
-    q = max(check_real("q", q, low=0.0), 1e-12)
+    q = max(check_real("q", q, low=0.0), _Q_FLOOR)
     sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
     root = math.sqrt(q)
 
@@ -164,9 +172,14 @@ def length_map_slope(activation, q: float, sigma_w: float) -> float:
 
 
 def chi(activation, q: float, sigma_w: float) -> float:
-    """``chi_1 = sigma_w^2 E[f'(sqrt(q) z)^2]``: one layer's gain on the mean squared gradient."""
+    """``chi_1 = sigma_w^2 E[f'(sqrt(q) z)^2]``: one layer's gain on the mean squared gradient.
+
+    At ``q = 0`` it is the limit ``q -> 0+``: ``sigma_w^2 f'(0)^2`` for a smooth
+    ``f``, and for a kink at 0 the mean of the squared slopes on its two sides
+    (``sigma_w^2 / 2`` for the ReLU, whatever convention it uses at 0 itself).
+    """
     act = _activation(activation)
-    q = check_real("q", q, low=0.0)
+    q = max(check_real("q", q, low=0.0), _Q_FLOOR)
     sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
     root = math.sqrt(q)
     value = gaussian_expectation(
@@ -293,10 +306,18 @@ def fixed_point_correlation(activation, q_star: float, sigma_w: float, sigma_b: 
     In the ordered phase (``chi_1 <= 1``) ``c* = 1`` and ``chi_c = chi_1``.  In
     the chaotic phase ``c = 1`` is unstable and ``c*`` is the fixed point
     below it; ``chi_c = sigma_w^2 E[f'(u_1) f'(u_2)]`` at correlation ``c*``.
+    When ``q* = 0`` (no biases, ``f(0) = 0``, weights below the critical
+    scale) the signal fades as a whole and correlations are carried
+    unchanged: the result is ``(nan, 1.0)``, so ``xi_c`` is infinite.
     """
     act = _activation(activation)
     q_star = check_real("q_star", q_star, low=0.0)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    if q_star == 0.0:
+        # The whole signal fades: near the origin f acts linearly on every
+        # input alike, so correlations are carried unchanged, not driven to a
+        # fixed point (every c is fixed; the map's slope is 1).
+        return math.nan, 1.0
     chi_1 = chi(act, q_star, sigma_w)
     if chi_1 <= 1.0 + 1e-12:
         return 1.0, chi_1
@@ -322,7 +343,7 @@ class MeanField:
     sigma_b: float
     q_star: float  #: fixed point of the pre-activation variance
     chi_1: float  #: per-layer gain of the mean squared gradient (slope of the correlation map at c = 1)
-    c_star: float  #: stable fixed point of the correlation map
+    c_star: float  #: stable fixed point of the correlation map (nan when q* = 0: correlations are carried unchanged)
     chi_c: float  #: slope of the correlation map at c*
     length_slope: float  #: slope of the length map at q*
 
