@@ -85,11 +85,7 @@ class Gradients:
 
     def as_list(self) -> list[np.ndarray]:
         """Every gradient, in the order of :meth:`MLP.parameters`."""
-        out = [*self.weights, *self.biases]
-        for extra in (self.alphas, self.gammas, self.betas):
-            if extra is not None:
-                out.extend(extra)
-        return out
+        return _in_parameter_order(self)
 
 
 class MLP:
@@ -137,11 +133,7 @@ class MLP:
 
     def parameters(self) -> list[np.ndarray]:
         """Every trainable array: weights, biases, then PReLU slopes, gammas, betas."""
-        out = [*self.weights, *self.biases]
-        for extra in (self.alphas, self.gammas, self.betas):
-            if extra is not None:
-                out.extend(extra)
-        return out
+        return _in_parameter_order(self)
 
     def _has_skip(self, i: int) -> bool:
         w = self.weights[i]
@@ -271,6 +263,16 @@ class MLP:
             "betas": grad_beta,
             "delta_std": delta_std,
         }
+
+
+def _in_parameter_order(obj) -> list[np.ndarray]:
+    """Weights, biases, then PReLU slopes, gammas and betas where present: the order of
+    :meth:`MLP.parameters`, shared by a network and its :class:`Gradients`."""
+    out = [*obj.weights, *obj.biases]
+    for extra in (obj.alphas, obj.gammas, obj.betas):
+        if extra is not None:
+            out.extend(extra)
+    return out
 
 
 def _checked_layers(weights, biases) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -67,6 +67,7 @@ __all__ = [
     "Z_MAX",
     "MeanField",
     "WideRun",
+    "as_activation",
     "chi",
     "correlation_map",
     "correlation_trajectory",
@@ -91,7 +92,9 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _Q_FLOOR = 1e-300
 
 
-def _activation(activation) -> _act.Activation:
+def as_activation(activation) -> _act.Activation:
+    """The :class:`~vanishing.core.activations.Activation` behind a registry name, an
+    ``Activation``, or an object with an ``activation`` attribute (a reader's parsed one)."""
     inner = getattr(activation, "activation", None)
     if isinstance(inner, _act.Activation):
         return inner
@@ -141,7 +144,7 @@ def _check_sigmas(sigma_w, sigma_b) -> tuple[float, float]:
 
 def length_map(activation, q: float, sigma_w: float, sigma_b: float) -> float:
     """``sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2``: the next layer's pre-activation variance."""
-    act = _activation(activation)
+    act = as_activation(activation)
     q = check_real("q", q, low=0.0)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     root = math.sqrt(q)
@@ -159,7 +162,7 @@ def length_map_slope(activation, q: float, sigma_w: float) -> float:
     at a kink).  At ``q = 0`` it is the limit ``sigma_w^2 (f'(0)^2 + f(0) f''(0))``,
     evaluated on a tiny ``q``.
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     q = max(check_real("q", q, low=0.0), _Q_FLOOR)
     sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
     root = math.sqrt(q)
@@ -178,7 +181,7 @@ def chi(activation, q: float, sigma_w: float) -> float:
     ``f``, and for a kink at 0 the mean of the squared slopes on its two sides
     (``sigma_w^2 / 2`` for the ReLU, whatever convention it uses at 0 itself).
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     q = max(check_real("q", q, low=0.0), _Q_FLOOR)
     sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
     root = math.sqrt(q)
@@ -289,7 +292,7 @@ def correlation_map(activation, c: float, q: float, sigma_w: float, sigma_b: flo
     ``q_next = length_map(q)``; at the fixed point ``q = q*`` this is Poole
     et al.'s ``C`` map.
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     c = check_real("c", c, low=-1.0, high=1.0)
     q = check_real("q", q, low=0.0)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
@@ -310,7 +313,7 @@ def fixed_point_correlation(activation, q_star: float, sigma_w: float, sigma_b: 
     scale) the signal fades as a whole and correlations are carried
     unchanged: the result is ``(nan, 1.0)``, so ``xi_c`` is infinite.
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     q_star = check_real("q_star", q_star, low=0.0)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     if q_star == 0.0:
@@ -384,7 +387,7 @@ def mean_field(activation, sigma_w: float, sigma_b: float, *, q0: float = 1.0) -
     Raises ``ValueError`` when the forward variance has no fixed point (it
     grows without bound), since the gains are then undefined.
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     q_star = fixed_point_length(act, sigma_w, sigma_b, q0=q0)
     if not math.isfinite(q_star):
@@ -442,7 +445,7 @@ def simulate(
     (the assumption of the mean-field theory), and applies
     ``dL/dh^l = f'(h^l) * (W^{l+1})^T dL/dh^{l+1}``.
     """
-    act = _activation(activation)
+    act = as_activation(activation)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     depth = check_int("depth", depth, low=2)
     width = check_int("width", width, low=2)

@@ -374,14 +374,6 @@ _CHI_TOL = 1e-8  # how close to 1 chi_1 must be at a root
 _Q_BOUNDED = 1e6  # at a boundary of settling, a root needs q* below this (bounded, not diverging)
 
 
-def _wide(activation) -> activations.Activation:
-    if isinstance(activation, CustomActivation):
-        return activation.activation
-    if isinstance(activation, activations.Activation):
-        return activation
-    return activations.get(activation)
-
-
 def wide_gain(activation, sigma_w: float, *, sigma_b: float = 0.0, q0: float = 1.0) -> tuple[float, float]:
     """``(q*, chi_1)`` of a wide layer of ``activation`` with weight scale ``sigma_w`` (chapter 10).
 
@@ -404,7 +396,7 @@ def wide_gain(activation, sigma_w: float, *, sigma_b: float = 0.0, q0: float = 1
     >>> round(chi_1, 12)
     1.0
     """
-    act = _wide(activation)
+    act = propagation.as_activation(activation)
     sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
     sigma_b = check_real("sigma_b", sigma_b, low=0.0)
     q0 = check_real("q0", q0, low=0.0, low_open=True)
@@ -575,7 +567,7 @@ def critical_weight_scale(activation, *, sigma_b: float = 0.0, bounds=SIGMA_W_BO
     say: its variance either fades to 0, where its slope is 1/2 and chi_1 is
     at most 0.59, or grows without bound).
     """
-    act = _wide(activation)
+    act = propagation.as_activation(activation)
     sigma_b = check_real("sigma_b", sigma_b, low=0.0)
     bounds = _check_bounds(bounds)
     root, reason = _scan(act, sigma_b, bounds)
@@ -612,7 +604,7 @@ def wide_layer(activation, *, sigma_b: float = 0.0, bounds=SIGMA_W_BOUNDS) -> Wi
     variance grows without bound: the record holds ``None``, ``nan`` and
     ``inf`` and says why in ``reason``.
     """
-    act = _wide(activation)
+    act = propagation.as_activation(activation)
     sigma_b = check_real("sigma_b", sigma_b, low=0.0)
     bounds = _check_bounds(bounds)
     try:
