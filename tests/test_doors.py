@@ -49,7 +49,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 RUNTIME = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
 # Chapters executed from the wheel: the first one, and the one that parses a
 # reader's formula (SymPy, the parser, a text box and a slider).
-WHEEL_CHAPTERS = ["01_why_gradients_vanish", "10_your_own_activation"]
+WHEEL_CHAPTERS = ["01_why_gradients_vanish", "11_your_own_activation"]
 
 
 def source_modules(tree: Path) -> set[str]:

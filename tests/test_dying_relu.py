@@ -1,11 +1,11 @@
-"""Dead ReLU units, sparsity and per-layer statistics (chapter 5)."""
+"""Dead ReLU units, sparsity and per-layer statistics (chapter 6)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from vanishing.core import data, initialisation, mlp
+from vanishing.core import activations, data, initialisation, mlp
 from vanishing.experiments import dying_relu as du
 
 
@@ -252,6 +252,39 @@ def test_revival_run_is_cached_and_read_only():
         a.masks[0][0, 0] = True
     with pytest.raises(ValueError, match="lr must be in"):
         du.revival_run(2, 0.0)
+
+
+def test_revival_run_default_is_the_relu_network_trained_by_track_dead():
+    """The ``activation`` keyword (chapter 7) leaves the default run exactly as it was."""
+    trace = du.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64)
+    assert trace is du.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64, activation="relu")
+    split = data.digits(np.random.default_rng(0))
+    X, y = split.X_train[:64], split.y_train[:64]
+    net = mlp.MLP.initialise([64, 8, 8, 8, split.n_classes], "relu", "he_normal", np.random.default_rng(1))
+    by_hand = du.track_dead(net, X, y, epochs=3, lr=0.2, rng=np.random.default_rng(10_001))
+    for a, b in zip(trace.masks, by_hand.masks, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(trace.loss, by_hand.loss)
+    np.testing.assert_array_equal(trace.train_accuracy, by_hand.train_accuracy)
+
+
+def test_revival_run_takes_a_leaky_relu():
+    leaky = activations.get("leaky_relu", alpha=0.1)
+    trace = du.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64, activation=leaky)
+    # cached by name and parameters, not by object
+    again = activations.get("leaky_relu", alpha=0.1)
+    assert trace is du.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64, activation=again)
+    relu = du.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64)
+    assert not np.array_equal(trace.loss, relu.loss)
+    assert trace.loss[0] != relu.loss[0]  # the same weights give another output through another activation
+    with pytest.raises(ValueError, match="activation must be one of"):
+        du.revival_run(2, 0.1, activation="leaky")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        du.revival_run(
+            2, 0.1, activation=activations.custom("relu", lambda z: z, lambda z: 1.0 + 0 * z, activations.x)
+        )
+    with pytest.raises(TypeError, match="activation must be a name"):
+        du.revival_run(2, 0.1, activation=0.1)
 
 
 # --------------------------------------------------------------------------

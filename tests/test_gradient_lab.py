@@ -1,4 +1,4 @@
-"""Chapter 9's gradient lab: measurements, the training loop, caching, gradient checks."""
+"""Chapter 10's gradient lab: measurements, the training loop, caching, gradient checks."""
 
 from __future__ import annotations
 
@@ -280,7 +280,7 @@ def test_backward_factor_validates():
 
 
 def test_a_custom_activation_object_runs_in_the_lab():
-    # LeCun's scaled tanh, 1.7159 tanh(2x/3), built as a reader would in chapter 10
+    # LeCun's scaled tanh, 1.7159 tanh(2x/3), built as a reader would in chapter 11
     expr = 1.7159 * sympy.tanh(2 * activations.x / 3)
     scaled = activations.custom(
         "scaled_tanh",

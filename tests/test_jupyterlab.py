@@ -56,7 +56,7 @@ from conftest import free_port, reader_environ
 
 pytestmark = pytest.mark.doors
 
-CHAPTER = "05_relu.ipynb"
+CHAPTER = "06_relu.ipynb"
 SERVER_START_S = 120  # the first start of a fresh environment compiles nothing, but the machine is slow
 LOAD_MS = 180_000  # the page, the notebook and an idle kernel
 RUN_ALL_MS = 300_000  # the chapter trains networks; a slow shared 2-core machine takes minutes

@@ -132,7 +132,7 @@ def test_caching_lives_in_the_experiments_layer_and_uses_one_decorator():
             assert "frozen_cache" not in source, name
 
 
-def test_the_map_names_every_module_and_where_selu_and_chapter_7_live():
+def test_the_map_names_every_module_and_where_selu_and_its_chapter_live():
     doc = vanishing.__doc__
     for name in MODULES:
         leaf = name.rsplit(".", 1)[1]

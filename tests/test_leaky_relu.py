@@ -1,4 +1,4 @@
-"""Chapter 6: inactive units in Leaky ReLU chains, PReLU's learned slopes, RReLU's two conventions."""
+"""Chapter 7: inactive units in Leaky ReLU chains, PReLU's learned slopes, RReLU's two conventions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import scipy.integrate
 import sympy as sp
 
 from vanishing.core import activations, chain, mlp
-from vanishing.experiments import leaky_relu
+from vanishing.experiments import dying_relu, leaky_relu
 
 
 def hand_rolled_first_layer_gradient(w, b, x, alpha):
@@ -263,3 +263,97 @@ def test_rrelu_helpers_refuse_bad_arguments():
         )
     with pytest.raises(TypeError, match="convention must be an RReLUConvention"):
         leaky_relu.rrelu_mean_shift("paper", [1.0], np.random.default_rng(0))
+
+
+# -- Leaky ReLU networks in training: chapter 6's collapse setting ----------------
+@pytest.mark.parametrize("alpha", [0.01, 0.3])
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_leaky_network_gradients_match_finite_differences(alpha, loss):
+    """Back-propagation through Leaky ReLU layers, including units that are off on every input."""
+    rng = np.random.default_rng(21)
+    net = mlp.MLP.initialise([3, 6, 5, 3], activations.get("leaky_relu", alpha=alpha), "he_normal", rng)
+    for b in net.biases:
+        b[:] = rng.normal(0, 0.1, b.shape)
+    X = rng.normal(size=(9, 3))
+    dying_relu.kill_units(net, X, 2, [0, 1], margin=0.3)  # z <= -0.3 on all 9 rows: far from the kink
+    targets = rng.normal(size=(9, 3)) if loss == "mse" else rng.integers(0, 3, size=9)
+    g = net.loss_and_gradients(X, targets, loss)
+    numeric = mlp.numerical_gradients(net, X, targets, loss, params=net.weights + net.biases)
+    for analytic, n in zip(g.weights + g.biases, numeric, strict=True):
+        np.testing.assert_allclose(analytic, n, rtol=1e-5, atol=1e-9)
+    # the two units off everywhere still receive a gradient: alpha times what a linear unit would get
+    assert np.all(np.abs(g.biases[1][:2]) > 0)
+    relu = mlp.MLP([w.copy() for w in net.weights], [b.copy() for b in net.biases], "relu")
+    assert np.all(relu.loss_and_gradients(X, targets, loss).biases[1][:2] == 0.0)
+
+
+SMALL_COLLAPSE = {"seeds": (0, 1), "depth": 3, "epochs": 3, "width": 8, "n_train": 64}
+
+
+def test_collapse_comparison_reuses_revival_run_for_every_activation():
+    c = leaky_relu.collapse_comparison((0.0, 0.1), lr=0.2, **SMALL_COLLAPSE)
+    assert c.accuracy.shape == c.loss.shape == c.dead_share.shape == (2, 2)
+    assert (c.depth, c.width, c.n_train, c.lr, c.epochs) == (3, 8, 64, 0.2, 3)
+    assert not c.diverged.any()
+    for i, act in enumerate(["relu", activations.get("leaky_relu", alpha=0.1)]):
+        for j, seed in enumerate(c.seeds):
+            trace = dying_relu.revival_run(3, 0.2, seed, epochs=3, width=8, n_train=64, activation=act)
+            assert c.accuracy[i, j] == trace.train_accuracy[-1]
+            assert c.loss[i, j] == trace.loss[-1]
+            assert c.dead_share[i, j] == trace.fraction[-1].max()
+            assert c.layer_lost[i, j] == bool(np.any(trace.fraction == 1.0))
+    # the ReLU row is chapter 6's run: revival_run with its default activation
+    relu_trace = dying_relu.revival_run(3, 0.2, 1, epochs=3, width=8, n_train=64)
+    assert c.accuracy[0, 1] == relu_trace.train_accuracy[-1]
+    assert np.all((c.accuracy >= 0) & (c.accuracy <= 1))
+    assert np.all((c.dead_share >= 0) & (c.dead_share <= 1))
+    assert c.row(0.1) == 1
+    with pytest.raises(ValueError, match="alpha must be one of"):
+        c.row(0.3)
+
+
+def test_a_layer_dead_at_the_end_counts_as_lost():
+    # lr 5 kills whole ReLU layers in these small networks; the Leaky ReLU rows use the same test
+    c = leaky_relu.collapse_comparison(lr=5.0, **SMALL_COLLAPSE)
+    finished = ~c.diverged
+    share = c.dead_share[finished]
+    assert np.all((share >= 0) & (share <= 1))
+    assert c.layer_lost[0].any()
+    assert np.all(c.layer_lost[c.dead_share == 1.0])
+
+
+def test_chapter_6_collapse_is_reproduced_by_the_relu_row():
+    """Seed 0 at learning rate 0.4: chapter 6's collapse, read through the comparison."""
+    c = leaky_relu.collapse_comparison((0.0,), seeds=(0,))
+    trace = dying_relu.revival_run(8, 0.4, 0, epochs=30)
+    assert c.layer_lost[0, 0] and c.dead_share[0, 0] == 1.0
+    assert c.accuracy[0, 0] == trace.train_accuracy[-1]
+
+
+def test_collapse_comparison_records_a_diverged_run():
+    # a huge step kills every ReLU unit at once (nothing left to overflow); the leaky units overflow
+    c = leaky_relu.collapse_comparison((0.3,), lr=1e8, **SMALL_COLLAPSE)
+    assert c.diverged.all()
+    with pytest.raises(FloatingPointError, match="diverged"):
+        dying_relu.revival_run(
+            3, 1e8, 0, epochs=3, width=8, n_train=64, activation=activations.get("leaky_relu", alpha=0.3)
+        )
+    assert np.all(np.isnan(c.accuracy)) and np.all(np.isnan(c.dead_share)) and np.all(np.isnan(c.loss))
+    assert not c.layer_lost.any()
+
+
+def test_collapse_comparison_is_cached_read_only_and_checks_its_arguments():
+    a = leaky_relu.collapse_comparison((0.0, 0.1), lr=0.2, **SMALL_COLLAPSE)
+    assert a is leaky_relu.collapse_comparison((0.0, 0.1), lr=0.2, **SMALL_COLLAPSE)
+    with pytest.raises(ValueError, match="read-only"):
+        a.accuracy[0, 0] = 0.5
+    with pytest.raises(ValueError, match=r"alphas\[i\] must be in"):
+        leaky_relu.collapse_comparison((0.0, 1.0))
+    with pytest.raises(ValueError, match="alphas must list"):
+        leaky_relu.collapse_comparison((0.1, 0.1))
+    with pytest.raises(ValueError, match="seeds must list"):
+        leaky_relu.collapse_comparison(seeds=())
+    with pytest.raises(ValueError, match="lr must be in"):
+        leaky_relu.collapse_comparison(lr=0.0)
+    with pytest.raises(TypeError, match="depth must be"):
+        leaky_relu.collapse_comparison(depth=2.5)

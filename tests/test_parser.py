@@ -1,4 +1,4 @@
-"""The reader's own activation (chapter 10): the safe parser, SymPy's derivative, the chain.
+"""The reader's own activation (chapter 11): the safe parser, SymPy's derivative, the chain.
 
 The parser is attacked with a list of hostile inputs (each must be refused
 with a ValueError that names the problem, without side effects and without

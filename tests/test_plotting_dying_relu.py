@@ -1,4 +1,4 @@
-"""Chapter 5's plot functions: they draw, describe their frames and refuse values they lack."""
+"""Chapter 6's plot functions: they draw, describe their frames and refuse values they lack."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 9's figures: real figures drawn from the cached lab runs."""
+"""Chapter 10's figures: real figures drawn from the cached lab runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 6's figures: real figures with the course style, and a twin built from them."""
+"""Chapter 7's figures: real figures with the course style, and a twin built from them."""
 
 from __future__ import annotations
 
@@ -87,3 +87,56 @@ def test_plot_functions_validate_through_the_library():
     with pytest.raises(ValueError, match="alpha must be in"):
         plotting.plot_leaky_chain(alpha=1.5)
     plt.close("all")
+
+
+def _comparison():
+    """A hand-made comparison: 2 activations x 3 seeds, one run lost a layer, one overflowed."""
+    nan = np.nan
+    return leaky_relu.CollapseComparison(
+        alphas=(0.0, 0.1),
+        seeds=(0, 1, 2),
+        depth=8,
+        width=32,
+        n_train=512,
+        lr=0.4,
+        epochs=30,
+        accuracy=np.array([[0.109, 0.6, nan], [0.99, 0.75, 1.0]]),
+        loss=np.array([[2.3, 1.0, nan], [0.05, 0.7, 0.01]]),
+        dead_share=np.array([[1.0, 0.3, nan], [0.06, 0.1, 0.03]]),
+        layer_lost=np.array([[True, False, False], [False, False, False]]),
+        diverged=np.array([[False, False, True], [False, False, False]]),
+    )
+
+
+def test_collapse_figure_shows_every_seed_of_every_activation():
+    c = _comparison()
+    fig = plotting.plot_collapse_comparison(c)
+    left, right = fig.axes
+    assert [left.get_title(), right.get_title()] == [
+        "final training accuracy",
+        "largest dead share of one layer",
+    ]
+    for ax, values in ((left, c.accuracy), (right, c.dead_share)):
+        points = [ln for ln in ax.lines if ln.get_gid() in ("finished", "layer lost", "diverged")]
+        xs = np.concatenate([ln.get_xdata() for ln in points])
+        assert xs.size == 6 and np.unique(np.round(xs, 9)).size == 6  # no two seeds share a spot
+        finished = np.concatenate([ln.get_ydata() for ln in points if ln.get_gid() == "finished"])
+        np.testing.assert_array_equal(np.sort(finished), np.sort(values[~c.diverged & ~c.layer_lost]))
+        (lost,) = [ln.get_ydata() for ln in points if ln.get_gid() == "layer lost" and len(ln.get_xdata())]
+        assert list(lost) == [values[0, 0]]
+        crosses = [ln for ln in points if ln.get_gid() == "diverged" and len(ln.get_xdata())]
+        assert len(crosses) == 1 and crosses[0].get_marker() == "x"
+        assert float(crosses[0].get_ydata()[0]) < 0  # on the row below 0, labelled as an overflow
+        assert "overflow" in [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.get_text() for t in left.get_xticklabels()] == ["ReLU", "Leaky ReLU\nα = 0.1"]
+    assert "learning rate 0.4" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
+def test_collapse_figure_draws_a_real_comparison_and_refuses_anything_else():
+    c = leaky_relu.collapse_comparison((0.0, 0.1), seeds=(0, 1), depth=3, epochs=2, width=8, n_train=64)
+    fig = plotting.plot_collapse_comparison(c)
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    with pytest.raises(TypeError, match="comparison must be a CollapseComparison"):
+        plotting.plot_collapse_comparison(c.accuracy)

@@ -1,4 +1,4 @@
-"""Chapter 10's figures: real figures for good text, a message (not an exception) for bad text."""
+"""Chapter 11's figures: real figures for good text, a message (not an exception) for bad text."""
 
 from __future__ import annotations
 
@@ -131,23 +131,23 @@ def test_live_widget_and_twin_over_the_gallery(book_build):
 
 
 def test_critical_scale_closed_forms():
-    assert own_activation.critical_weight_scale("relu") == pytest.approx(math.sqrt(2), abs=1e-9)
-    assert own_activation.critical_weight_scale("tanh") == pytest.approx(1.0, abs=1e-6)
+    assert propagation.critical_weight_scale("relu") == pytest.approx(math.sqrt(2), abs=1e-9)
+    assert propagation.critical_weight_scale("tanh") == pytest.approx(1.0, abs=1e-6)
     for alpha in (0.01, 0.1, 0.3, 0.5):
         expected = math.sqrt(2 / (1 + alpha**2))  # He et al.'s rule for the Leaky ReLU
         leaky = activations.get("leaky_relu", alpha=alpha)
-        assert own_activation.critical_weight_scale(leaky) == pytest.approx(expected, abs=1e-9)
+        assert propagation.critical_weight_scale(leaky) == pytest.approx(expected, abs=1e-9)
         typed = own_activation.parse_activation(f"max(x, {alpha}*x)")
-        assert own_activation.critical_weight_scale(typed) == pytest.approx(expected, abs=1e-9)
+        assert propagation.critical_weight_scale(typed) == pytest.approx(expected, abs=1e-9)
     # typed versions of the same functions give the same scales
     for text, name in [("max(x, 0)", "relu"), ("tanh(x)", "tanh"), ("1/(1+exp(-x))", "sigmoid")]:
-        typed = own_activation.critical_weight_scale(own_activation.parse_activation(text))
-        assert typed == pytest.approx(own_activation.critical_weight_scale(name), abs=1e-6)
+        typed = propagation.critical_weight_scale(own_activation.parse_activation(text))
+        assert typed == pytest.approx(propagation.critical_weight_scale(name), abs=1e-6)
     # q* = 0 below the critical scale: chi_1 = sigma_w^2 f'(0)^2 there, so 1 / f'(0) is critical
-    assert own_activation.critical_weight_scale(
-        own_activation.parse_activation("2*tanh(x)")
-    ) == pytest.approx(0.5, abs=1e-6)
-    assert own_activation.critical_weight_scale(
+    assert propagation.critical_weight_scale(own_activation.parse_activation("2*tanh(x)")) == pytest.approx(
+        0.5, abs=1e-6
+    )
+    assert propagation.critical_weight_scale(
         own_activation.parse_activation("x + tanh(x)/4")
     ) == pytest.approx(0.8, abs=1e-6)
 
@@ -157,20 +157,20 @@ def test_critical_scale_closed_forms():
     [("tanh", 0.3), ("tanh", 1.0), ("elu", 0.3), ("sigmoid", 0.0), ("silu", 1.0), ("gelu", 1.0)],
 )
 def test_at_the_critical_scale_the_library_mean_field_gives_chi_1_of_1(name, sigma_b):
-    root = own_activation.critical_weight_scale(name, sigma_b=sigma_b)
+    root = propagation.critical_weight_scale(name, sigma_b=sigma_b)
     mf = propagation.mean_field(name, root, sigma_b)
     assert mf.chi_1 == pytest.approx(1.0, abs=1e-7)
-    assert own_activation.wide_gain(name, root, sigma_b=sigma_b)[0] == pytest.approx(mf.q_star, rel=1e-8)
+    assert propagation.wide_gain(name, root, sigma_b=sigma_b)[0] == pytest.approx(mf.q_star, rel=1e-8)
 
 
 def test_a_typed_swish_is_the_registry_silu():
     typed = own_activation.parse_activation("x*sigmoid(x)")
     for sigma_w, sigma_b in [(0.5, 0.0), (1.0, 0.0), (1.5, 0.5), (3.0, 1.0)]:
-        q_typed, chi_typed = own_activation.wide_gain(typed, sigma_w, sigma_b=sigma_b)
-        q_silu, chi_silu = own_activation.wide_gain("silu", sigma_w, sigma_b=sigma_b)
+        q_typed, chi_typed = propagation.wide_gain(typed, sigma_w, sigma_b=sigma_b)
+        q_silu, chi_silu = propagation.wide_gain("silu", sigma_w, sigma_b=sigma_b)
         assert (q_typed, chi_typed) == pytest.approx((q_silu, chi_silu), rel=1e-9, abs=1e-12, nan_ok=True)
-    assert own_activation.critical_weight_scale(typed, sigma_b=1.0) == pytest.approx(
-        own_activation.critical_weight_scale("silu", sigma_b=1.0), abs=1e-8
+    assert propagation.critical_weight_scale(typed, sigma_b=1.0) == pytest.approx(
+        propagation.critical_weight_scale("silu", sigma_b=1.0), abs=1e-8
     )
     a, b = own_activation.wide_layer(typed), own_activation.wide_layer("silu")
     assert a.critical is None and b.critical is None and a.reason == b.reason
@@ -182,29 +182,29 @@ def test_no_critical_scale_raises_with_the_reason():
     with pytest.raises(
         ValueError, match=r"no weight scale .* for 'gelu' .*stays below 1.*grows without bound"
     ):
-        own_activation.critical_weight_scale("gelu")
+        propagation.critical_weight_scale("gelu")
     # ReLU with biases reaches chi_1 = 1 only as the variance diverges: no scale attains it
     with pytest.raises(ValueError, match="approaches 1 only where the variance stops settling"):
-        own_activation.critical_weight_scale("relu", sigma_b=0.3)
+        propagation.critical_weight_scale("relu", sigma_b=0.3)
     with pytest.raises(ValueError, match="stays above 1"):
-        own_activation.critical_weight_scale("tanh", bounds=(2.0, 5.0))
+        propagation.critical_weight_scale("tanh", bounds=(2.0, 5.0))
     with pytest.raises(ValueError, match="at most 0.98"):  # the sigmoid needs about 10.1
-        own_activation.critical_weight_scale("sigmoid", bounds=(0.1, 10.0))
+        propagation.critical_weight_scale("sigmoid", bounds=(0.1, 10.0))
     with pytest.raises(ValueError, match="is 0 wherever the variance settles"):
-        own_activation.critical_weight_scale(own_activation.parse_activation("x**3"))
+        propagation.critical_weight_scale(own_activation.parse_activation("x**3"))
     with pytest.raises(ValueError, match="bounds must satisfy"):
-        own_activation.critical_weight_scale("tanh", bounds=(2.0, 1.0))
+        propagation.critical_weight_scale("tanh", bounds=(2.0, 1.0))
     with pytest.raises(TypeError, match="bounds must be two numbers"):
-        own_activation.critical_weight_scale("tanh", bounds=(1.0,))
+        propagation.critical_weight_scale("tanh", bounds=(1.0,))
 
 
 def test_wide_gain_settles_where_iterating_is_slow():
     # tanh just below sigma_w = 1 shrinks the variance towards 0 only slowly; q* = 0, chi_1 = sigma_w^2
-    q, chi_1 = own_activation.wide_gain("tanh", 0.99)
+    q, chi_1 = propagation.wide_gain("tanh", 0.99)
     assert q == 0.0 and chi_1 == pytest.approx(0.99**2, rel=1e-12)
-    q, chi_1 = own_activation.wide_gain("relu", 1.4)
+    q, chi_1 = propagation.wide_gain("relu", 1.4)
     assert q == 0.0 and chi_1 == pytest.approx(0.98, rel=1e-12)
-    assert own_activation.wide_gain("relu", 1.5) == (math.inf, pytest.approx(math.nan, nan_ok=True))
+    assert propagation.wide_gain("relu", 1.5) == (math.inf, pytest.approx(math.nan, nan_ok=True))
     # where the library's iteration converges, the two agree
     for name, sigma_w, sigma_b in [
         ("tanh", 2.0, 0.0),
@@ -212,7 +212,7 @@ def test_wide_gain_settles_where_iterating_is_slow():
         ("relu", 1.2, 0.3),
         ("gelu", 1.0, 0.5),
     ]:
-        q, chi_1 = own_activation.wide_gain(name, sigma_w, sigma_b=sigma_b)
+        q, chi_1 = propagation.wide_gain(name, sigma_w, sigma_b=sigma_b)
         assert q == pytest.approx(propagation.fixed_point_length(name, sigma_w, sigma_b), rel=1e-9)
         assert chi_1 == pytest.approx(propagation.chi(name, q, sigma_w), rel=1e-12)
 
@@ -234,14 +234,14 @@ def test_wide_layer_records_both_scales_and_is_cached():
 
 def test_the_sigmoid_critical_scale_holds_in_wide_random_networks():
     sigmoid = own_activation.parse_activation("1/(1+exp(-x))")
-    root = own_activation.critical_weight_scale(sigmoid)
+    root = propagation.critical_weight_scale(sigmoid)
     assert 10.1 < root < 10.2
-    q_star, _ = own_activation.wide_gain(sigmoid, root)
+    q_star, _ = propagation.wide_gain(sigmoid, root)
     run = propagation.simulate(sigmoid, root, 0.0, depth=20, width=256, q0=q_star)
     factor = np.sqrt(run.gradient_gain)  # per layer, on the gradient's root mean square
     assert np.all(np.abs(factor - 1.0) < 0.03)
     at_one = propagation.simulate(
-        sigmoid, 1.0, 0.0, depth=20, width=256, q0=own_activation.wide_gain(sigmoid, 1.0)[0]
+        sigmoid, 1.0, 0.0, depth=20, width=256, q0=propagation.wide_gain(sigmoid, 1.0)[0]
     )
-    chi_1 = own_activation.wide_gain(sigmoid, 1.0)[1]
+    chi_1 = propagation.wide_gain(sigmoid, 1.0)[1]
     assert np.all(np.abs(np.sqrt(at_one.gradient_gain) - math.sqrt(chi_1)) < 0.01)

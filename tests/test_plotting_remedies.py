@@ -1,4 +1,4 @@
-"""Chapter 11's figures: real plots of the tested numbers, and alt text that states them."""
+"""Chapter 12's figures: real plots of the tested numbers, and alt text that states them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chapter 7's figures: each plot function returns a real figure with the expected axes."""
+"""Chapter 8's figures: each plot function returns a real figure with the expected axes."""
 
 import matplotlib
 

@@ -1,4 +1,4 @@
-"""Chapter 8's plot functions return real figures, and their alt texts carry the numbers."""
+"""Chapter 9's plot functions return real figures, and their alt texts carry the numbers."""
 
 from __future__ import annotations
 

@@ -227,3 +227,11 @@ def test_the_gain_at_a_vanishing_variance_is_its_limit():
     assert (
         fading.q_star == 0.0 and math.isnan(fading.c_star) and fading.chi_c == 1.0 and fading.xi_c == math.inf
     )
+
+
+@pytest.mark.parametrize(("sigma_w", "sigma_b"), [(0.5, 0.3), (2.5, 0.3)])
+def test_correlations_stay_in_range_when_quadrature_rounds_past_one(sigma_w, sigma_b):
+    """The sigmoid's correlations approach 1 so closely that quadrature rounded them to 1 + 4e-16."""
+    c = propagation.correlation_trajectory("sigmoid", 1.0, 0.5, 30, sigma_w, sigma_b)
+    assert np.all((c >= -1.0) & (c <= 1.0))
+    assert c[-1] > 0.999

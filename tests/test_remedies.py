@@ -1,4 +1,4 @@
-"""Chapter 11's experiments: activation shapes, residual chains, the four networks, clipping."""
+"""Chapter 12's experiments: activation shapes, residual chains, the four networks, clipping."""
 
 from __future__ import annotations
 

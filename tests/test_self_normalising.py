@@ -1,4 +1,4 @@
-"""Chapter 7: Gaussian moments of the ELU family, SELU's fixed point, and the deep-network experiments."""
+"""Chapter 8: Gaussian moments of the ELU family, SELU's fixed point, and the deep-network experiments."""
 
 import numpy as np
 import pytest
@@ -331,7 +331,7 @@ def test_track_training_is_deterministic_and_shaped():
 # -- gradient checks for the chapter's experiments ---------------------------------------
 @pytest.mark.parametrize("activation", [("elu", 1.0), ("elu", 2.0), ("selu", None)])
 def test_network_gradients_for_elu_and_selu_match_finite_differences(activation):
-    """Chapter 7 trains ELU networks and profiles ELU and SELU networks: check their backpropagation."""
+    """Chapter 8 trains ELU networks and profiles ELU and SELU networks: check their backpropagation."""
     name, alpha = activation
     act = activations.get(name, alpha=alpha) if alpha is not None else activations.get(name)
     rng = np.random.default_rng(21)

@@ -17,7 +17,8 @@ figures share a module name, and each name says the idea it serves.
 ``core.recurrent``            a tanh RNN and an LSTM, with backpropagation
                               through time
 ``core.propagation``          wide random networks: the length and correlation
-                              maps, chi_1, depth scales, and a simulation
+                              maps, chi_1, the critical weight scale, depth
+                              scales, and a simulation
 ``core.losses``               cross-entropy, squared error, the gradient norm
 ``core.optimisers``           SGD with momentum, Adam
 ``core.training``             the training loop, gradient clipping
@@ -39,13 +40,15 @@ module                        chapter    idea
                                          (figures only: the maths is core)
 ``weight_scale``              4          the scale of the weights in tanh
                                          and sigmoid networks
-``dying_relu``                5          ReLU units that die and revive
-``leaky_relu``                6          Leaky ReLU, PReLU, RReLU
-``self_normalising``          7          ELU's bias shift, SELU's fixed point
-``through_time``              8          gradients through time, a memory task
-``gradient_lab``              9          the gradient lab on the digits
-``own_activation``            10         an activation of the reader's own
-``remedies``                  11         modern activations, normalisation,
+``wide_networks``             5          one neuron against a wide layer:
+                                         order, chaos and the edge between
+``dying_relu``                6          ReLU units that die and revive
+``leaky_relu``                7          Leaky ReLU, PReLU, RReLU
+``self_normalising``          8          ELU's bias shift, SELU's fixed point
+``through_time``              9          gradients through time, a memory task
+``gradient_lab``              10         the gradient lab on the digits
+``own_activation``            11         an activation of the reader's own
+``remedies``                  12         modern activations, normalisation,
                                          residual connections, clipping
 ============================  =========  =====================================
 
@@ -54,7 +57,7 @@ twin for the website.  ``plotting`` and ``widgets`` need matplotlib and are
 imported on demand; ``import vanishing`` loads ``core`` and ``experiments``.
 
 So the SELU activation is ``vanishing.core.activations.get("selu")``, and
-chapter 7's experiments are in ``vanishing.experiments.self_normalising``
+chapter 8's experiments are in ``vanishing.experiments.self_normalising``
 with their figures in ``vanishing.plotting.self_normalising``.
 """
 

@@ -20,7 +20,7 @@ sigmoid have slope 0 at each corner; Leaky ReLU, PReLU and RReLU have slope
 at ``x = -3`` and 1 at ``x = 3``.  The SymPy ``Piecewise`` conditions are
 written so that differentiating the expression gives the same values.
 
-Chapters 1-3 use ``sigmoid``; the others appear in chapters 4-11.
+Chapters 1-3 use ``sigmoid``; the others appear in chapters 4-12.
 
 Example
 -------
@@ -57,7 +57,7 @@ __all__ = [
 #: The real symbol every activation's SymPy expression is written in.
 x = sp.Symbol("x", real=True)
 
-# SELU's constants as published (Klambauer et al. 2017, eq. 14); chapter 7
+# SELU's constants as published (Klambauer et al. 2017, eq. 14); chapter 8
 # recomputes them from the fixed-point conditions and the tests compare.
 _SELU_ALPHA_STR = "1.6732632423543772848170429916717"
 _SELU_LAMBDA_STR = "1.0507009873554804934193349852946"
@@ -275,7 +275,7 @@ class RReLU(Activation):
 
     Xu et al. write the negative branch as ``x / a`` with ``a ~ U(3, 8)`` and
     use ``x / ((l + u) / 2)`` at test time; frameworks use a multiplicative
-    slope ``U(1/8, 1/3)`` and its mean.  Chapter 6 compares the two.
+    slope ``U(1/8, 1/3)`` and its mean.  Chapter 7 compares the two.
     """
 
     @property
@@ -588,7 +588,7 @@ def custom(
     source: Source | None = None,
     kinks: tuple[float, ...] = (),
 ) -> Activation:
-    """An :class:`Activation` that is not in the registry (chapter 10).
+    """An :class:`Activation` that is not in the registry (chapter 11).
 
     ``forward`` and ``derivative`` take a float array and return one of the same
     shape; ``expression`` is the SymPy expression in :data:`x`.  The result works

@@ -16,7 +16,7 @@ so the gradient reaching layer ``i`` is the output error times a product of
 With ``residual=True`` every layer adds its input to its output,
 ``a_i = a_{i-1} + f(z_i)``, and the factor of layer ``i`` becomes
 ``1 + w_i f'(z_i)``: a product of such factors does not shrink when the
-``w_i f'(z_i)`` are small (chapter 11).
+``w_i f'(z_i)`` are small (chapter 12).
 
 Every function is vectorised over leading "batch" axes: ``weights`` of shape
 ``(..., n)`` describe many chains at once, and ``x``/``y`` broadcast against

@@ -6,7 +6,7 @@
   is downloaded.
 * :func:`two_moons`: a two-class problem with a curved boundary, generated.
 
-Chapters 5, 6, 9 and 11 train on them.
+Chapters 6, 7, 10 and 12 train on them.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Diagnostics: per-layer measurements of a network, at initialisation or during training.
 
 * :func:`profile`: the forward and backward statistics of a freshly
-  initialised deep network, layer by layer (chapters 4, 5, 7 and 9);
+  initialised deep network, layer by layer (chapters 4, 6, 8 and 10);
 * :func:`dead_fraction`: units whose input to the activation is ``<= 0`` for
   every example.  A ReLU unit in that state outputs 0 and receives no
-  gradient: it is *dead* (chapter 5);
+  gradient: it is *dead* (chapter 6);
 * :func:`per_layer_factor`: the typical factor by which one layer scales a
   signal (a gradient, a spread), the number every chapter reads off a
   depth profile;
 * :func:`saturated_fraction`: how often a unit's slope ``f'`` is below a small
-  fraction of the activation's largest slope (chapters 3, 4 and 9).
+  fraction of the activation's largest slope (chapters 3, 4 and 10).
 """
 
 from __future__ import annotations

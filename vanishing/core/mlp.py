@@ -13,16 +13,16 @@ Three options change the hidden layers, each taught in a later chapter:
 
 * ``batch_norm=True`` standardises ``Z_l`` over the batch before ``f`` and
   rescales it with learned ``gamma_l``, ``beta_l``
-  (:mod:`vanishing.core.normalisation`; chapters 5 and 11);
+  (:mod:`vanishing.core.normalisation`; chapters 6 and 12);
 * ``residual=True`` adds the layer's input to its output,
   ``A_l = A_{l-1} + f(Z_l)``, in every hidden layer whose input and output
-  widths agree (chapter 11);
+  widths agree (chapter 12);
 * the activation ``"prelu"`` gets one learned slope per hidden unit, initialised
   at the activation's ``alpha`` (He et al. 2015, the channel-wise variant;
-  chapter 6).
+  chapter 7).
 
 Chapter 3 uses the network to show the first layers of a deep sigmoid network
-learning far more slowly than the last; chapters 4-6, 9 and 11 build on it.
+learning far more slowly than the last; chapters 4-7, 10 and 12 build on it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ standardised with the batch's own mean and variance, then rescaled:
 
 The backward pass differentiates through the batch mean and variance too (a
 unit's output depends on every example in the batch).  :class:`vanishing.core.mlp.MLP`
-uses these functions when built with ``batch_norm=True``; chapters 5 and 11
+uses these functions when built with ``batch_norm=True``; chapters 6 and 12
 show what they do to the per-layer statistics.
 """
 

@@ -13,7 +13,7 @@ what is allowed; the check is a whitelist, so an attack the tests never tried
 is refused by the same rule as the ones they did.
 
 :mod:`vanishing.experiments.own_activation` turns the expression into an
-activation (chapter 10); this module only reads it.
+activation (chapter 11); this module only reads it.
 
 Grammar
 -------
@@ -493,7 +493,7 @@ def parse_expression(text: str) -> sp.Expr:
 
     Never evaluates the text; refuses everything outside the grammar and the
     limits in the module docstring with :class:`RefusedExpression` (a
-    ``ValueError``), and non-strings with ``TypeError``.  Chapter 10.
+    ``ValueError``), and non-strings with ``TypeError``.  Chapter 11.
 
     >>> parse_expression("x*sigmoid(x)")
     x/(1 + exp(-x))

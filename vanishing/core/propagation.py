@@ -35,6 +35,11 @@ numbers describe how signals travel (Poole et al. 2016; Schoenholz et al.
   ``1 / |log chi_1|`` layers for the gradient's mean square to change by a
   factor ``e``.
 
+* the **critical weight scale** (:func:`critical_weight_scale`): for a given
+  ``sigma_b``, the ``sigma_w`` at which ``chi_1 = 1``, the edge of chaos
+  (:func:`wide_gain` gives ``(q*, chi_1)`` at one scale, and ``(inf, nan)``
+  instead of raising where the variance grows without bound).
+
 For ReLU, ``E[f'(z)^2] = 1/2`` whatever the scale, so ``chi_1 = sigma_w^2 / 2``
 and He et al.'s (2015) ``sigma_w^2 = 2`` puts it at 1.
 
@@ -61,9 +66,10 @@ import numpy as np
 import scipy.optimize
 
 from . import activations as _act
-from ._checks import check_generator, check_int, check_real
+from ._checks import check_int, check_real
 
 __all__ = [
+    "SIGMA_W_BOUNDS",
     "Z_MAX",
     "MeanField",
     "WideRun",
@@ -71,6 +77,7 @@ __all__ = [
     "chi",
     "correlation_map",
     "correlation_trajectory",
+    "critical_weight_scale",
     "fixed_point_correlation",
     "fixed_point_length",
     "gaussian_expectation",
@@ -79,7 +86,9 @@ __all__ = [
     "length_map_slope",
     "length_trajectory",
     "mean_field",
+    "search_critical_weight_scale",
     "simulate",
+    "wide_gain",
 ]
 
 #: Integrals over ``z ~ N(0, 1)`` are taken on ``[-Z_MAX, Z_MAX]``.
@@ -300,7 +309,8 @@ def correlation_map(activation, c: float, q: float, sigma_w: float, sigma_b: flo
     if q_next == 0.0:
         return 1.0  # every input is mapped to the same point
     pair = _pair_expectation(act, lambda u: _finite(act._kernel(u), act, "f"), q, c)
-    return (sigma_w**2 * pair + sigma_b**2) / q_next
+    # A correlation lies in [-1, 1] (Cauchy-Schwarz); quadrature can round a hair past 1.
+    return min(1.0, max(-1.0, (sigma_w**2 * pair + sigma_b**2) / q_next))
 
 
 def fixed_point_correlation(activation, q_star: float, sigma_w: float, sigma_b: float) -> tuple[float, float]:
@@ -408,19 +418,245 @@ def mean_field(activation, sigma_w: float, sigma_b: float, *, q0: float = 1.0) -
     )
 
 
+# --- The critical weight scale: chi_1 = 1 at the settled variance --------------------------------
+
+#: The weight scales :func:`critical_weight_scale` searches by default.  The
+#: upper end is above the sigmoid's critical scale, which is about 10.
+SIGMA_W_BOUNDS = (0.1, 20.0)
+_Q_ZERO = 1e-24  # a variance below this counts as 0; chi_1 at q* = 0 is taken here (its limit q -> 0+)
+_SCAN = 32  # grid points of the scan over sigma_w (log-spaced)
+_CHI_TOL = 1e-8  # how close to 1 chi_1 must be at a root
+_Q_BOUNDED = 1e6  # at a boundary of settling, a root needs q* below this (bounded, not diverging)
+
+
+def wide_gain(activation, sigma_w: float, *, sigma_b: float = 0.0, q0: float = 1.0) -> tuple[float, float]:
+    """``(q*, chi_1)`` of a wide layer of ``activation`` with weight scale ``sigma_w`` (chapters 5 and 11).
+
+    Weights are ``N(0, sigma_w**2 / N)`` and biases ``N(0, sigma_b**2)``, as above.  ``q*`` is the pre-activation variance
+    the layers settle at when the first has variance ``q0``;
+    ``chi_1 = sigma_w**2 E[f'(sqrt(q*) z)**2]`` is the factor by which one
+    layer then multiplies the mean squared gradient (its root mean square
+    changes by ``sqrt(chi_1)``).  At ``q* = 0`` chi_1 is its limit for small
+    variances, ``sigma_w**2 f'(0)**2`` for a smooth ``f``.  When the variance
+    grows without bound there is no ``q*``: the result is ``(inf, nan)``.
+
+    ``q*`` is :func:`vanishing.core.fixed_point_length` (which
+    finishes a slow approach to a fixed point, such as tanh's ``1/(2 l)``
+    approach to 0 at ``sigma_w = 1``, with a root finder).  Raises ``ValueError`` when the
+    pre-activations grow too large for ``f`` to be evaluated (a reader's
+    formula is only checked on [-10, 10]).
+
+    >>> q, chi_1 = wide_gain("relu", 2**0.5)
+    >>> round(chi_1, 12)
+    1.0
+    """
+    act = as_activation(activation)
+    sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
+    sigma_b = check_real("sigma_b", sigma_b, low=0.0)
+    q0 = check_real("q0", q0, low=0.0, low_open=True)
+    q_star = fixed_point_length(act, sigma_w, sigma_b, q0=q0)
+    if not math.isfinite(q_star):
+        return math.inf, math.nan
+    return q_star, chi(act, max(q_star, _Q_ZERO), sigma_w)
+
+
+class _Unsettled(Exception):
+    """The variance does not settle at this sigma_w: it grows without bound, or f overflows."""
+
+
+def _settled_gain(act, sigma_w: float, sigma_b: float) -> tuple[float, float]:
+    """:func:`wide_gain`, raising :class:`_Unsettled` where there is no q*."""
+    try:
+        q_star, chi_1 = wide_gain(act, sigma_w, sigma_b=sigma_b)
+    except ValueError as err:
+        raise _Unsettled("overflow") from err
+    if not math.isfinite(q_star):
+        raise _Unsettled("grows")
+    return q_star, chi_1
+
+
+def _scan(act: _act.Activation, sigma_b: float, bounds: tuple[float, float]) -> tuple[float | None, str]:
+    """The smallest sigma_w in ``bounds`` with chi_1 = 1, or ``None`` and the reason in words.
+
+    chi_1 is sampled on ``_SCAN`` log-spaced scales.  Where it crosses 1
+    between two samples whose variance settles, Brent's method finds the
+    root.  Where the variance stops settling between two samples, the
+    boundary is found by bisection; it is a root if chi_1 tends to 1 there
+    while ``q*`` stays bounded (ReLU without biases: ``q*`` is 0 below
+    ``sqrt(2)`` and every variance is fixed at ``sqrt(2)``).  If instead ``q*``
+    grows without bound towards the boundary (ReLU with biases, softplus),
+    chi_1 = 1 is a limit that no weight scale attains, and it does not count.
+    """
+    grid = [float(s) for s in np.geomspace(bounds[0], bounds[1], _SCAN)]
+    seen: list[tuple[float, float]] = []  # (sigma_w, chi_1) wherever the variance settles
+    edges = []  # (sigma_w, chi_1 there, what lies beyond, whether beyond is above)
+
+    def sample(s):
+        """(q*, chi_1) at s; (inf, nan) and the reason when the variance does not settle."""
+        try:
+            q_star, chi_1 = _settled_gain(act, s, sigma_b)
+        except _Unsettled as err:
+            return math.inf, math.nan, str(err)
+        seen.append((s, chi_1))
+        return q_star, chi_1, ""
+
+    def gap(s):
+        return _settled_gain(act, s, sigma_b)[1] - 1.0
+
+    def edge(good: float, bad: float) -> tuple[float, float, float]:
+        """Where, between the two, the variance stops settling: (sigma_w, q*, chi_1) on the settled side.
+
+        Coarse bisection first (relative 1e-4), and on to 1e-14 only if
+        chi_1 is near 1 there, so that an edge that is no root stays cheap.
+        """
+        q_star, chi_1, _ = sample(good)
+        for tol in (1e-4, 1e-14):
+            if tol < 1e-4 and abs(chi_1 - 1.0) > 1e-2:
+                break
+            while abs(bad - good) > tol * good:
+                mid = 0.5 * (good + bad)
+                if mid in (good, bad):
+                    break
+                q_mid, chi_mid, _ = sample(mid)
+                if math.isfinite(chi_mid):
+                    good, q_star, chi_1 = mid, q_mid, chi_mid
+                else:
+                    bad = mid
+        return good, q_star, chi_1
+
+    prev_s = grid[0]
+    _, prev_chi, prev_kind = sample(prev_s)
+    if prev_chi == 1.0:
+        return prev_s, ""
+    for s in grid[1:]:
+        _, chi_1, kind = sample(s)
+        if chi_1 == 1.0:
+            return s, ""
+        if math.isfinite(prev_chi) and math.isfinite(chi_1):
+            if (prev_chi - 1.0) * (chi_1 - 1.0) < 0:
+                try:
+                    root = float(scipy.optimize.brentq(gap, prev_s, s, xtol=1e-14, rtol=1e-14))
+                    if abs(gap(root)) <= _CHI_TOL:
+                        return root, ""
+                except _Unsettled:  # pragma: no cover - the variance stops settling in between
+                    pass
+        elif math.isfinite(prev_chi) != math.isfinite(chi_1):
+            good, bad = (prev_s, s) if math.isfinite(prev_chi) else (s, prev_s)
+            chi_good = prev_chi if good == prev_s else chi_1
+            s_edge, q_edge, chi_edge = edge(good, bad)
+            # Does chi_1 cross 1 between the settled sample and the edge?  The
+            # bisection's samples say; the one nearest the sample brackets a root.
+            between = sorted(
+                (abs(t - good), t)
+                for t, c in seen
+                if min(good, s_edge) < t <= max(good, s_edge) and (c - 1.0) * (chi_good - 1.0) < 0
+            )
+            if between:
+                lo, hi = sorted((good, between[0][1]))
+                root = float(scipy.optimize.brentq(gap, lo, hi, xtol=1e-14, rtol=1e-14))
+                if abs(gap(root)) <= _CHI_TOL:
+                    return root, ""
+            if abs(chi_edge - 1.0) <= _CHI_TOL and q_edge <= _Q_BOUNDED:
+                return s_edge, ""
+            edges.append((s_edge, chi_edge, kind or prev_kind, good < bad))
+        prev_s, prev_chi, prev_kind = s, chi_1, kind
+    return None, _no_root_reason(seen, edges, bounds, prev_kind)
+
+
+def _no_root_reason(seen, edges, bounds, kind: str) -> str:
+    def what(kind):
+        return "grows without bound" if kind == "grows" else "grows too large for f to be evaluated"
+
+    if not seen:
+        return f"for every sigma_w between {bounds[0]:g} and {bounds[1]:g} the pre-activation variance {what(kind)}"
+    chis = [c for _, c in seen]
+    if max(chis) < 1.0:
+        at, best = max(seen, key=lambda p: p[1])
+        if best < 1e-9:
+            text = "chi_1 is 0 wherever the variance settles (it fades to 0, where f' = 0)"
+        elif best < 0.999:
+            text = f"chi_1 stays below 1 wherever the variance settles, and reaches at most {best:.3g} (at sigma_w = {at:.3g})"
+        else:
+            text = (
+                "chi_1 stays below 1 wherever the variance settles, and approaches 1 only where "
+                f"the variance stops settling (near sigma_w = {at:.3g})"
+            )
+    elif min(chis) > 1.0:
+        at, best = min(seen, key=lambda p: p[1])
+        text = f"chi_1 stays above 1 wherever the variance settles, and is at least {best:.3g} (at sigma_w = {at:.3g})"
+    else:  # pragma: no cover - a jump over 1 inside the settled range
+        text = "chi_1 jumps over 1 without passing through it"
+    for s_edge, _, kind, upward in edges:
+        text += f"; {'above' if upward else 'below'} sigma_w = {s_edge:.3g} the variance {what(kind)}"
+    return text
+
+
+def _check_bounds(bounds) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise TypeError(f"bounds must be two numbers (low, high); got {bounds!r}") from None
+    if not (0.0 < lo < hi < math.inf):
+        raise ValueError(f"bounds must satisfy 0 < low < high < inf; got {bounds!r}")
+    return lo, hi
+
+
+def search_critical_weight_scale(
+    activation, *, sigma_b: float = 0.0, bounds=SIGMA_W_BOUNDS
+) -> tuple[float | None, str]:
+    """:func:`critical_weight_scale` without raising: ``(sigma_w, "")``, or ``(None, why there is none)``."""
+    act = as_activation(activation)
+    sigma_b = check_real("sigma_b", sigma_b, low=0.0)
+    return _scan(act, sigma_b, _check_bounds(bounds))
+
+
+def critical_weight_scale(activation, *, sigma_b: float = 0.0, bounds=SIGMA_W_BOUNDS) -> float:
+    """The weight scale ``sigma_w`` at which a wide layer has ``chi_1 = 1`` (chapters 5 and 11).
+
+    This is the edge of chaos of Poole et al. (2016) and Schoenholz et al.
+    (2017), the critical initialisation: weights ``N(0, sigma_w**2 / N)``,
+    biases ``N(0, sigma_b**2)``, the first layer's pre-activations of
+    variance 1, and chi_1 taken at the variance ``q*`` the layers settle at
+    (:func:`wide_gain`).  For the ReLU it is He et al.'s ``sqrt(2)``, for a
+    Leaky ReLU ``sqrt(2 / (1 + alpha**2))``, for tanh 1.
+
+    ``sigma_w`` is scanned on 32 log-spaced points of ``bounds`` and the first
+    crossing of 1 is refined by Brent's method; where the variance stops
+    settling between two points, the boundary is located by bisection and
+    counts as the answer if chi_1 tends to 1 there while ``q*`` stays bounded
+    (the ReLU's case: without biases its variance settles for
+    ``sigma_w <= sqrt(2)`` only).  Returns the smallest such ``sigma_w``;
+    raises ``ValueError`` saying why if there is none (GELU without biases,
+    say: its variance either fades to 0, where its slope is 1/2 and chi_1 is
+    at most 0.59, or grows without bound).
+    """
+    act = as_activation(activation)
+    bounds = _check_bounds(bounds)
+    root, reason = search_critical_weight_scale(act, sigma_b=sigma_b, bounds=bounds)
+    if root is None:
+        raise ValueError(
+            f"no weight scale sigma_w between {bounds[0]:g} and {bounds[1]:g} gives chi_1 = 1 "
+            f"for {act.name!r} with sigma_b = {sigma_b:g}: {reason}"
+        )
+    return root
+
+
 @dataclass(frozen=True)
 class WideRun:
     """Per-layer measurements of random wide networks, one row per seed (layer 1 first)."""
 
     q: np.ndarray  #: (seeds, depth): mean square of the pre-activations h^l
-    c: np.ndarray  #: (seeds, depth): correlation of the pre-activations of two inputs
+    c: (
+        np.ndarray
+    )  #: (seeds, depth): correlation of the pre-activations of two inputs (nan once a layer is all zero)
     grad_sq: np.ndarray  #: (seeds, depth): mean square of dL/dh^l
 
     @property
     def gradient_gain(self) -> np.ndarray:
-        """Per seed, the geometric mean over layers of ``grad_sq[l] / grad_sq[l + 1]``."""
+        """Per seed, the geometric mean over layers of ``grad_sq[l] / grad_sq[l + 1]`` (0 if it died)."""
         g = self.grad_sq
-        return np.exp((np.log(g[:, 0]) - np.log(g[:, -1])) / (g.shape[1] - 1))
+        with np.errstate(divide="ignore"):  # a gradient that died on the way back gains 0
+            return np.exp((np.log(g[:, 0]) - np.log(g[:, -1])) / (g.shape[1] - 1))
 
 
 def simulate(
@@ -443,12 +679,13 @@ def simulate(
     and ``b ~ N(0, sigma_b^2)``.  The backward pass starts at the last layer
     from a standard normal ``dL/dh`` that is independent of the forward pass
     (the assumption of the mean-field theory), and applies
-    ``dL/dh^l = f'(h^l) * (W^{l+1})^T dL/dh^{l+1}``.
+    ``dL/dh^l = f'(h^l) * (W^{l+1})^T dL/dh^{l+1}``.  ``width = 1`` is a chain of
+    single neurons, each weight ``N(0, sigma_w^2)``.
     """
     act = as_activation(activation)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     depth = check_int("depth", depth, low=2)
-    width = check_int("width", width, low=2)
+    width = check_int("width", width, low=1)
     batch = check_int("batch", batch, low=2)
     if batch % 2:
         raise ValueError(f"batch must be even (inputs come in pairs); got {batch}")
@@ -459,28 +696,40 @@ def simulate(
         raise ValueError("seeds must list at least one seed")
     shape = (len(seeds), depth)
     q, c, grad_sq = np.empty(shape), np.empty(shape), np.empty(shape)
+    half = batch // 2
     for row, seed in enumerate(seeds):
-        rng = check_generator("rng", np.random.default_rng(seed))
-        half = batch // 2
+        rng = np.random.default_rng(seed)
         a = rng.standard_normal((half, width))
         b = c0 * a + math.sqrt(max(1.0 - c0 * c0, 0.0)) * rng.standard_normal((half, width))
-        h = math.sqrt(q0) * np.concatenate([a, b])
-        hs, weights = [h], []
+        h1 = math.sqrt(q0) * np.concatenate([a, b])
+        weights, biases = [], []
         for _ in range(1, depth):
-            w = rng.normal(0.0, sigma_w / math.sqrt(width), (width, width))
-            bias = rng.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width)
-            h = act._kernel(h) @ w + bias
-            hs.append(h)
-            weights.append(w)
-        delta = rng.standard_normal(h.shape)
-        grads = [delta]
-        for layer in range(depth - 2, -1, -1):
-            delta = (delta @ weights[layer].T) * act._kernel_derivative(hs[layer])
-            grads.append(delta)
-        grads.reverse()
+            weights.append(rng.normal(0.0, sigma_w / math.sqrt(width), (width, width)))
+            biases.append(rng.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width))
+        hs = _forward(act, h1, weights, biases)
+        grads = _backward(act, hs, weights, rng.standard_normal(hs[-1].shape))
         for layer, (hl, dl) in enumerate(zip(hs, grads, strict=True)):
             q[row, layer] = np.mean(hl * hl)
             x, y = hl[:half], hl[half:]
-            c[row, layer] = np.mean(np.sum(x * y, 1) / np.sqrt(np.sum(x * x, 1) * np.sum(y * y, 1)))
+            norms = np.sqrt(np.sum(x * x, 1) * np.sum(y * y, 1))
+            # A pair with an all-zero layer (a dead ReLU chain) has no correlation: nan.
+            c[row, layer] = np.mean(np.sum(x * y, 1) / norms) if np.all(norms > 0) else math.nan
             grad_sq[row, layer] = np.mean(dl * dl)
     return WideRun(q=q, c=c, grad_sq=grad_sq)
+
+
+def _forward(act: _act.Activation, h1: np.ndarray, weights, biases) -> list[np.ndarray]:
+    """Pre-activations of every layer: ``h^{l+1} = f(h^l) W^{l+1} + b^{l+1}`` (rows are examples)."""
+    hs = [h1]
+    for w, bias in zip(weights, biases, strict=True):
+        hs.append(act._kernel(hs[-1]) @ w + bias)
+    return hs
+
+
+def _backward(act: _act.Activation, hs, weights, delta: np.ndarray) -> list[np.ndarray]:
+    """``dL/dh^l`` for every layer, from ``dL/dh`` of the last one (backpropagation)."""
+    grads = [delta]
+    for layer in range(len(weights) - 1, -1, -1):
+        grads.append((grads[-1] @ weights[layer].T) * act._kernel_derivative(hs[layer]))
+    grads.reverse()
+    return grads

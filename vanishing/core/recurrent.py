@@ -1,6 +1,6 @@
 """Recurrent networks in numpy: a vanilla tanh RNN and an LSTM, with backpropagation through time.
 
-Chapter 8 builds on this module; its experiments are in
+Chapter 9 builds on this module; its experiments are in
 :mod:`vanishing.experiments.through_time`.  Vectors are columns in the maths and rows in the
 code: a batch of inputs at step ``t`` is an array of shape ``(batch, n_in)``,
 and a whole sequence has shape ``(T, batch, n_in)``.
@@ -230,7 +230,7 @@ def init_rnn(
     ``scheme="orthogonal"``: ``W_hh = recurrent_scale * Q`` for a random
     orthogonal ``Q``, so that the largest singular value of ``W_hh`` is exactly
     ``recurrent_scale``, the number that decides vanishing and exploding in
-    chapter 8; ``W_xh`` has entries ``N(0, input_scale^2 / n_in)`` and the bias
+    chapter 9; ``W_xh`` has entries ``N(0, input_scale^2 / n_in)`` and the bias
     is zero.  ``scheme="uniform"``: PyTorch's default for ``nn.RNN``, every
     recurrent weight and bias from ``U(-1/sqrt(n_hidden), 1/sqrt(n_hidden))``
     (``recurrent_scale`` and ``input_scale`` then multiply ``W_hh`` and ``W_xh``).

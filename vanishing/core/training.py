@@ -7,7 +7,7 @@ accuracies, each layer's gradient norm, the fraction of dead units
 learned slopes.  Also here:
 
 * :func:`clip_by_global_norm`: gradient clipping (Pascanu et al. 2013;
-  chapters 8 and 11).
+  chapters 9 and 12).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def train_epoch(
     clips it with :func:`clip_by_global_norm` when ``clip_norm`` is given, and
     hands it to ``optimiser`` (built on ``net.parameters()``; it keeps its
     state, such as momentum, from one epoch to the next).  :func:`train`
-    runs it once per epoch; the gradient lab (chapter 9) calls it directly to
+    runs it once per epoch; the gradient lab (chapter 10) calls it directly to
     measure each epoch's updates.
     """
     params = net.parameters()

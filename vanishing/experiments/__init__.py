@@ -14,6 +14,7 @@ from . import (
     self_normalising,
     through_time,
     weight_scale,
+    wide_networks,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "self_normalising",
     "through_time",
     "weight_scale",
+    "wide_networks",
 ]

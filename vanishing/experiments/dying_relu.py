@@ -1,4 +1,4 @@
-"""Dead ReLU units, sparsity, and the per-layer statistics of ReLU networks (chapter 5).
+"""Dead ReLU units, sparsity, and the per-layer statistics of ReLU networks (chapter 6).
 
 A ReLU unit is *dead* on a set of inputs when its pre-activation is ``<= 0``
 for every one of them: it outputs 0 everywhere, its slope is 0 everywhere,
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import data, diagnostics, training
+from ..core import activations, data, diagnostics, training
 from ..core._checks import check_generator, check_int, check_real
 from ..core.cache import frozen_cache
 from ..core.diagnostics import profile
@@ -175,10 +175,12 @@ def track_dead(
 
 
 @frozen_cache(maxsize=16)
-def _revival_run(depth, lr, seed, epochs, width, n_train, data_seed):
+def _revival_run(depth, lr, seed, epochs, width, n_train, data_seed, activation):
     X, y, n_classes = _digits_subset(n_train, data_seed)
     sizes = [X.shape[1]] + [width] * depth + [n_classes]
-    net = MLP.initialise(sizes, "relu", "he_normal", np.random.default_rng(seed))
+    name, params = activation
+    act = activations.get(name, **dict(params))
+    net = MLP.initialise(sizes, act, "he_normal", np.random.default_rng(seed))
     trace = track_dead(net, X, y, epochs=epochs, lr=lr, rng=np.random.default_rng(10_000 + seed))
     for arr in (*trace.masks, trace.loss, trace.train_accuracy):
         arr.flags.writeable = False
@@ -194,12 +196,18 @@ def revival_run(
     width: int = 32,
     n_train: int = 512,
     data_seed: int = 0,
+    activation="relu",
 ) -> DeadTrace:
     """:func:`track_dead` for a He-initialised ReLU network on the digits (cached, read-only).
 
     The network has ``depth`` hidden layers of ``width`` units and is trained
     by plain SGD with batches of 64 on the first ``n_train`` training rows of
     :func:`vanishing.core.data.digits`; the same arguments give the same trace.
+    ``activation`` (a name or an object from :func:`vanishing.core.activations.get`,
+    e.g. ``activations.get("leaky_relu", alpha=0.1)``) replaces the ReLU;
+    chapter 7 compares the two.  A unit counts as dead when its pre-activation
+    is ``<= 0`` on every row, whatever the activation.  A run whose step
+    overflows raises ``FloatingPointError``, as :func:`vanishing.core.training.train` does.
     """
     depth = check_int("depth", depth, low=1)
     lr = check_real("lr", lr, low=0.0, low_open=True)
@@ -208,7 +216,21 @@ def revival_run(
     width = check_int("width", width, low=1)
     n_train = check_int("n_train", n_train, low=2, high=1348)
     data_seed = check_int("data_seed", data_seed, low=0)
-    return _revival_run(depth, lr, seed, epochs, width, n_train, data_seed)
+    if not isinstance(activation, (str, activations.Activation)):
+        raise TypeError(f"activation must be a name or an Activation; got {type(activation).__name__}")
+    act = activation if isinstance(activation, activations.Activation) else None
+    if act is None and activation in activations.names():
+        act = activations.get(activation)
+    # The cache knows an activation by its registered name and parameters.
+    grid = np.linspace(-2.0, 2.0, 9)
+    if (
+        act is None
+        or act.name not in activations.names()
+        or not np.array_equal(act.forward(grid), activations.get(act.name, **act.params).forward(grid))
+    ):
+        raise ValueError(f"activation must be one of {activations.names()}; got {activation!r}")
+    key = (act.name, tuple(sorted(act.params.items())))
+    return _revival_run(depth, lr, seed, epochs, width, n_train, data_seed, key)
 
 
 # --------------------------------------------------------------------------

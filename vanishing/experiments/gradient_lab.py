@@ -1,4 +1,4 @@
-"""Chapter 9: the gradient lab.
+"""Chapter 10: the gradient lab.
 
 Deep fully connected networks (:class:`vanishing.core.mlp.MLP`) are trained on
 scikit-learn's 8×8 digits (:func:`vanishing.core.data.digits`) by plain
@@ -65,7 +65,7 @@ __all__ = [
     "train_and_measure",
 ]
 
-#: The activations of the lab's main comparison (chapters 3-7 and 11 teach them).
+#: The activations of the lab's main comparison (chapters 3-8 and 12 teach them).
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu")
 
 #: Activations whose inactive side has slope exactly 0 or a fixed small slope:
@@ -320,7 +320,7 @@ def run(
 
     ``activation`` is a name from :func:`vanishing.core.activations.names` or an
     :class:`~vanishing.core.activations.Activation` object, for instance one built
-    with :func:`vanishing.core.activations.custom` (chapter 10; such runs are cached
+    with :func:`vanishing.core.activations.custom` (chapter 11; such runs are cached
     per object).  ``init`` is a key of :data:`INITS`.  The weights are drawn, and the order
     of the examples in every epoch is shuffled, by two generators spawned from
     ``seed``; the train/test split is fixed (:func:`digits`).  Training is

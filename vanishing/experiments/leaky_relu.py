@@ -1,6 +1,6 @@
-"""Chapter 6: Leaky ReLU, PReLU and RReLU, the experiments behind the chapter.
+"""Chapter 7: Leaky ReLU, PReLU and RReLU, the experiments behind the chapter.
 
-Three questions, one section each:
+Four questions, one section each:
 
 * **What does an inactive unit cost in a chain?**  :func:`leaky_chain_gradients`
   runs random single-neuron chains (:mod:`vanishing.core.chain`) with a Leaky ReLU
@@ -12,6 +12,12 @@ Three questions, one section each:
   the number of inactive units (:func:`predicted_gradient`); with ``alpha = 0``
   a single inactive unit makes it exactly zero, and since the chain sees no
   other input, that unit is then a dead unit in the glossary's sense.
+* **What does a Leaky ReLU change in training?**  :func:`collapse_comparison`
+  trains chapter 6's learning-rate collapse setting
+  (:func:`vanishing.experiments.dying_relu.revival_run`) with the ReLU and with
+  Leaky ReLUs over several seeds and records the final accuracy, the largest
+  share of a layer's units that is dead (``z <= 0`` on every training
+  example) and whether a whole layer was ever dead.
 * **Where does gradient descent take PReLU's slopes?**  :func:`train_prelu`
   trains a small PReLU network on two moons and keeps every slope after every
   epoch; :func:`slope_quantiles` summarises them per layer, and
@@ -34,13 +40,17 @@ import numpy as np
 
 from ..core import activations, chain, data, mlp, training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
+from ..core.cache import frozen_cache
+from . import dying_relu
 
 __all__ = [
     "LOG_ABS_NORMAL",
+    "CollapseComparison",
     "LeakyChainSample",
     "PReLURun",
     "RReLUConvention",
     "alpha_finite_differences",
+    "collapse_comparison",
     "describe_leaky_chain",
     "expected_log10_gradient",
     "inactive_count_pmf",
@@ -53,7 +63,7 @@ __all__ = [
     "train_prelu",
 ]
 
-#: E[ln |w|] for w ~ N(0, 1): -(Euler's gamma + ln 2) / 2 (chapter 6 derives it with SymPy).
+#: E[ln |w|] for w ~ N(0, 1): -(Euler's gamma + ln 2) / 2 (chapter 7 derives it with SymPy).
 LOG_ABS_NORMAL = -(0.57721566490153286061 + math.log(2.0)) / 2.0
 
 
@@ -100,7 +110,7 @@ class LeakyChainSample:
 def leaky_chain_gradients(
     alpha, depth, rng, *, n_chains=2000, weight_std=1.0, bias_std=1.0, x=1.0
 ) -> LeakyChainSample:
-    """Chapter 6's widget: first-layer gradients of random Leaky ReLU chains.
+    """Chapter 7's widget: first-layer gradients of random Leaky ReLU chains.
 
     Weights ~ N(0, weight_std^2), biases ~ N(0, bias_std^2)
     (:func:`vanishing.core.chain.random_chains`), input ``x``; the gradients come
@@ -155,7 +165,7 @@ def expected_log10_gradient(alpha, depth, *, weight_std=1.0) -> float:
 
 
 def describe_leaky_chain(alpha=0.1, depth=10, *, n_chains=2000, seed=0) -> str:
-    """Alt text for one frame of the chapter-6 widget: what the frame shows, with numbers."""
+    """Alt text for one frame of the chapter-7 widget: what the frame shows, with numbers."""
     s = leaky_chain_gradients(alpha, depth, np.random.default_rng(seed), n_chains=n_chains)
     start = f"Leaky ReLU chains with alpha {alpha:g} and depth {depth}: {100 * s.inactive_fraction:.0f} % of units are inactive"
     if s.zero_fraction == 1.0:
@@ -308,3 +318,108 @@ def rrelu_mean_shift(convention: RReLUConvention, x, rng) -> tuple[float, float]
     train = np.where(x > 0, x, slopes * x)
     evaluation = np.where(x > 0, x, convention.eval_slope * x)
     return float(train.mean()), float(evaluation.mean())
+
+
+# --------------------------------------------------------------------------
+# Dead units in training: chapter 6's learning-rate collapse, leaky or not
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CollapseComparison:
+    """Chapter 6's collapse setting trained with the ReLU and with Leaky ReLUs (chapter 7).
+
+    Row ``i`` of every array belongs to ``alphas[i]`` (0 is the ReLU) and
+    column ``j`` to ``seeds[j]``.  A unit is *dead* when its pre-activation
+    is ``<= 0`` on every training example, the same test for every slope
+    (:func:`vanishing.experiments.dying_relu.dead_masks`); a dead Leaky ReLU
+    unit still has slope ``alpha`` there, so it still receives a gradient.
+    A run whose step overflowed is ``diverged``; its ``accuracy``, ``loss``
+    and ``dead_share`` are NaN and its ``layer_lost`` is False (not observed).
+    """
+
+    alphas: tuple[float, ...]
+    seeds: tuple[int, ...]
+    depth: int
+    width: int
+    n_train: int
+    lr: float
+    epochs: int
+    accuracy: np.ndarray  #: final training accuracy
+    loss: np.ndarray  #: final training loss (cross-entropy)
+    dead_share: np.ndarray  #: largest share of one hidden layer's units that is dead after the last epoch
+    layer_lost: np.ndarray  #: True if every unit of some hidden layer was dead after some epoch
+    diverged: np.ndarray  #: True if a step overflowed (training stopped with FloatingPointError)
+
+    def row(self, alpha: float) -> int:
+        """The row of ``alpha``, after checking that the comparison contains it."""
+        alpha = check_real("alpha", alpha, low=0.0, high=1.0, high_open=True)
+        if alpha not in self.alphas:
+            raise ValueError(f"alpha must be one of {self.alphas}; got {alpha:g}")
+        return self.alphas.index(alpha)
+
+
+@frozen_cache(maxsize=4)
+def _collapse_comparison(alphas, seeds, depth, lr, epochs, width, n_train, data_seed):
+    shape = (len(alphas), len(seeds))
+    accuracy = np.full(shape, np.nan)
+    loss = np.full(shape, np.nan)
+    dead_share = np.full(shape, np.nan)
+    layer_lost = np.zeros(shape, dtype=bool)
+    diverged = np.zeros(shape, dtype=bool)
+    for i, alpha in enumerate(alphas):
+        act = "relu" if alpha == 0.0 else activations.get("leaky_relu", alpha=alpha)
+        for j, seed in enumerate(seeds):
+            try:
+                trace = dying_relu.revival_run(
+                    depth,
+                    lr,
+                    seed,
+                    epochs=epochs,
+                    width=width,
+                    n_train=n_train,
+                    data_seed=data_seed,
+                    activation=act,
+                )
+            except FloatingPointError:
+                diverged[i, j] = True
+                continue
+            fraction = trace.fraction  # (epochs + 1, layers)
+            accuracy[i, j] = trace.train_accuracy[-1]
+            loss[i, j] = trace.loss[-1]
+            dead_share[i, j] = fraction[-1].max()
+            layer_lost[i, j] = bool(np.any(fraction == 1.0))
+    return CollapseComparison(
+        alphas, seeds, depth, width, n_train, lr, epochs, accuracy, loss, dead_share, layer_lost, diverged
+    )
+
+
+def collapse_comparison(
+    alphas=(0.0, 0.01, 0.1),
+    *,
+    seeds=tuple(range(10)),
+    depth: int = 8,
+    lr: float = 0.4,
+    epochs: int = 30,
+    width: int = 32,
+    n_train: int = 512,
+    data_seed: int = 0,
+) -> CollapseComparison:
+    """Chapter 7: train chapter 6's collapse setting with ReLU (``alpha = 0``) and Leaky ReLU units.
+
+    Every run is :func:`vanishing.experiments.dying_relu.revival_run` with the
+    given activation: ``depth`` hidden layers of ``width`` units, He
+    initialisation, plain SGD at learning rate ``lr`` for ``epochs`` epochs on
+    ``n_train`` digits; with ``alpha = 0`` it is exactly chapter 6's run.
+    Cached, with read-only arrays.
+    """
+    alphas = tuple(check_real("alphas[i]", a, low=0.0, high=1.0, high_open=True) for a in alphas)
+    seeds = tuple(check_int("seeds[i]", s, low=0) for s in seeds)
+    for name, values in (("alphas", alphas), ("seeds", seeds)):
+        if not values or len(set(values)) != len(values):
+            raise ValueError(f"{name} must list at least one value, without repeats")
+    depth = check_int("depth", depth, low=1)
+    lr = check_real("lr", lr, low=0.0, low_open=True)
+    epochs = check_int("epochs", epochs, low=1)
+    width = check_int("width", width, low=1)
+    n_train = check_int("n_train", n_train, low=2, high=1348)
+    data_seed = check_int("data_seed", data_seed, low=0)
+    return _collapse_comparison(alphas, seeds, depth, lr, epochs, width, n_train, data_seed)

@@ -1,6 +1,6 @@
-"""Chapter 11: the modern activations and the remedies beyond activation functions.
+"""Chapter 12: the modern activations and the remedies beyond activation functions.
 
-Every experiment of chapter 11 is a function here, so that the chapter stays
+Every experiment of chapter 12 is a function here, so that the chapter stays
 a narrative and each number it quotes comes from tested code:
 
 * :func:`slope_summary`: the largest slope of an activation, where it occurs,
@@ -58,10 +58,10 @@ __all__ = [
     "slope_summary",
 ]
 
-#: The activations chapter 11 introduces, in the order it meets them.
+#: The activations chapter 12 introduces, in the order it meets them.
 MODERN = ("silu", "gelu", "mish", "relu6", "hard_sigmoid", "hard_swish")
 
-#: The four versions of one deep network that chapter 11 compares.
+#: The four versions of one deep network that chapter 12 compares.
 VARIANTS = ("small init", "xavier init", "batch norm", "residual")
 
 
@@ -70,7 +70,7 @@ VARIANTS = ("small init", "xavier init", "batch norm", "residual")
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SlopeSummary:
-    """Shape facts of one activation, measured on a grid (chapter 11).
+    """Shape facts of one activation, measured on a grid (chapter 12).
 
     ``max_slope`` is the largest value of ``f'`` on the grid and ``argmax`` the
     grid point where it occurs; where ``f'`` jumps (hard swish at 3) the
@@ -122,7 +122,7 @@ def backward_profile(
     width: int = 64,
     std: float | None = None,
 ) -> np.ndarray:
-    """Spread of the back-propagated signal per hidden layer, relative to the last one (chapter 11).
+    """Spread of the back-propagated signal per hidden layer, relative to the last one (chapter 12).
 
     Builds a network of ``depth`` hidden layers of ``width`` units with
     :func:`vanishing.core.diagnostics.profile` and returns the standard
@@ -149,7 +149,7 @@ def chain_first_layer(
     weight_scale: float = 1.0,
     residual: bool = False,
 ) -> np.ndarray:
-    """``|da_d/dz_1|`` for random chains of every depth ``d = 1..max_depth`` (chapter 11).
+    """``|da_d/dz_1|`` for random chains of every depth ``d = 1..max_depth`` (chapter 12).
 
     Weights ~ N(0, weight_scale^2), biases ~ N(0, 1), input x ~ U(-1, 1).
     With ``residual=True`` every layer computes ``a_i = a_{i-1} + f(z_i)``
@@ -196,7 +196,7 @@ def chain_spread(
     n_chains: int = 1000,
     activation="tanh",
 ) -> ChainSpread:
-    """What chapter 11's residual-chain widget draws for one weight scale.
+    """What chapter 12's residual-chain widget draws for one weight scale.
 
     Plain and residual chains get the same weights, biases and inputs (one
     draw from ``rng``), so the two bands differ only by the skip connections.
@@ -227,7 +227,7 @@ def build_network(
     *,
     std: float = 0.05,
 ) -> MLP:
-    """One of the four versions of the network in chapter 11.
+    """One of the four versions of the network in chapter 12.
 
     * ``"small init"``: weights ~ N(0, std^2), the "small random numbers" that
       make the signal shrink layer after layer;
@@ -256,7 +256,7 @@ def build_network(
 
 @dataclass(frozen=True)
 class NetworkRun:
-    """A network's statistics at initialisation and its training history (chapter 11)."""
+    """A network's statistics at initialisation and its training history (chapter 12)."""
 
     variant: str
     delta_std: np.ndarray  #: per layer (output layer last): std of dL/dZ_l at initialisation
@@ -344,7 +344,7 @@ def divergence_epoch(error: FloatingPointError) -> int:
     return int(found.group(1))
 
 
-# Cached, seeded versions for chapter 11's figures and widgets: a twin draws
+# Cached, seeded versions for chapter 12's figures and widgets: a twin draws
 # each frame and describes it, and every frame needs the ReLU reference.
 @frozen_cache(maxsize=256)
 def seeded_backward_profile(activation: str, depth: int, width: int, seed: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""ELU's bias shift and SELU's self-normalising fixed point (chapter 7).
+"""ELU's bias shift and SELU's self-normalising fixed point (chapter 8).
 
 Three groups of tools:
 
@@ -108,7 +108,7 @@ def elu_gaussian_moments(mean, var, *, alpha: float, scale: float = 1.0):
 
     ``alpha = 0`` gives the ReLU (times ``scale``); SELU is
     ``alpha=SELU_ALPHA, scale=SELU_LAMBDA``.  ``mean`` and ``var`` broadcast;
-    ``var`` must be positive.  Closed form (chapter 7), with ``s = sqrt(var)``,
+    ``var`` must be positive.  Closed form (chapter 8), with ``s = sqrt(var)``,
     ``P = Phi(-mean/s)`` and ``E_k = E[exp(k z) 1{z <= 0}]``::
 
         E[f]   = scale   (mean Phi(mean/s) + s phi(mean/s) + alpha (E_1 - P))
@@ -390,7 +390,7 @@ def forward_statistics(activation, **kwargs) -> ForwardStats:
 
 @frozen_cache(maxsize=128)
 def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, seed: int = 0):
-    """Chapter 7's bias-shift experiment: ReLU against ELU(``alpha``), He normal, same weights.
+    """Chapter 8's bias-shift experiment: ReLU against ELU(``alpha``), He normal, same weights.
 
     Returns ``(relu, elu, relu_theory, elu_theory)``: two :class:`ForwardStats`
     measured with generators of the same ``seed`` (so the same inputs and
@@ -413,7 +413,7 @@ def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, see
 def selu_depth_curves(
     gain: float = 1.0, input_std: float = 3.0, depth: int = 40, width: int = 128, seed: int = 0
 ):
-    """Chapter 7's second widget: a deep SELU network, measured and predicted.
+    """Chapter 8's second widget: a deep SELU network, measured and predicted.
 
     Returns ``(stats, (mean, std))``: the :class:`ForwardStats` of a SELU
     network with weights ``N(0, gain / width)`` fed inputs of mean 0 and
@@ -435,7 +435,7 @@ _DISPLAY = {
     "he_normal": "He normal",
 }
 
-#: The three pairings of activation and initialisation chapter 7 compares.
+#: The three pairings of activation and initialisation chapter 8 compares.
 PAIRINGS = (("selu", "lecun_normal"), ("relu", "he_normal"), ("elu", "he_normal"))
 
 
@@ -479,7 +479,7 @@ def track_training(
     lr: float = 0.01,
     seed: int = 0,
 ) -> TrainingTrace:
-    """Train on scikit-learn's digits and follow the mean activations (chapter 7).
+    """Train on scikit-learn's digits and follow the mean activations (chapter 8).
 
     A scaled-down copy of Clevert et al.'s (2016) MNIST check: ``hidden``
     layers of ``width`` units, He-normal weights, plain SGD with mini-batches

@@ -1,4 +1,4 @@
-"""Chapter 8's experiments: gradients through time in a tanh RNN and an LSTM, and a memory task.
+"""Chapter 9's experiments: gradients through time in a tanh RNN and an LSTM, and a memory task.
 
 :func:`gradient_through_time` and :func:`lstm_cell_gradient_through_time`
 measure how the gradient norm falls with the distance back in time (the
@@ -73,7 +73,7 @@ def gradient_through_time(
     input_scale: float = 1.0,
     seed: int = 0,
 ) -> ThroughTime:
-    """Chapter 8's first widget: ``||dh_T/dh_t||_2`` for a random tanh RNN.
+    """Chapter 9's first widget: ``||dh_T/dh_t||_2`` for a random tanh RNN.
 
     ``W_hh = weight_scale * Q`` with ``Q`` random orthogonal, so its largest
     singular value is ``weight_scale``; inputs are ``N(0, 1)`` with
@@ -111,7 +111,7 @@ def lstm_cell_gradient_through_time(
     batch: int = 16,
     seed: int = 0,
 ) -> ThroughTime:
-    """Chapter 8's second widget: ``||(dc_T/dc_t)^T v||`` for a random LSTM.
+    """Chapter 9's second widget: ``||(dc_T/dc_t)^T v||`` for a random LSTM.
 
     ``v`` is a random unit vector per sequence, sent back from ``c_T`` by
     :func:`lstm_backward` (all paths, through the gates too).  The reference

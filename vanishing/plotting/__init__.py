@@ -22,6 +22,7 @@ from . import (
     sigmoid_chain,
     through_time,
     weight_scale,
+    wide_networks,
 )
 from ._style import COLORS, MARGINS, STYLE, log_y, power_of_ten_label, use_course_style
 from .dying_relu import *  # noqa: F403
@@ -33,11 +34,13 @@ from .self_normalising import *  # noqa: F403
 from .sigmoid_chain import *  # noqa: F403
 from .through_time import *  # noqa: F403
 from .weight_scale import *  # noqa: F403
+from .wide_networks import *  # noqa: F403
 
 __all__ = ["COLORS", "MARGINS", "STYLE", "log_y", "power_of_ten_label", "use_course_style"]
 for _module in (
     sigmoid_chain,
     weight_scale,
+    wide_networks,
     dying_relu,
     leaky_relu,
     self_normalising,

@@ -1,4 +1,4 @@
-"""Chapter 5: ReLU, dead units, He initialisation and batch normalisation.
+"""Chapter 6: ReLU, dead units, He initialisation and batch normalisation.
 
 Each function computes with :mod:`vanishing.experiments.dying_relu` (or
 :mod:`vanishing.core.activations`) and returns a :class:`matplotlib.figure.Figure`
@@ -34,7 +34,7 @@ __all__ = [
 INIT_COLORS = {"he_normal": COLORS[0], "xavier_normal": COLORS[1], "normal(0.01)": COLORS[2]}
 
 #: Standard deviation of relu(z) for z ~ N(0, 2), the He network's steady state:
-#: sqrt(E[relu(z)^2] - E[relu(z)]^2) = sqrt(1 - 1/pi) (derived in chapter 5).
+#: sqrt(E[relu(z)^2] - E[relu(z)]^2) = sqrt(1 - 1/pi) (derived in chapter 6).
 RELU_ACT_STD = float(np.sqrt(1.0 - 1.0 / np.pi))
 
 
@@ -69,7 +69,7 @@ def plot_relu_derivative():
 
 
 def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2)):
-    """Chapter 5's first widget: a fresh ReLU network's per-layer statistics.
+    """Chapter 6's first widget: a fresh ReLU network's per-layer statistics.
 
     Left: standard deviation of the activations of each hidden layer; right:
     standard deviation of the backward signal dL/dz_l.  The line is the
@@ -155,7 +155,7 @@ def _dead_training_data(lr, depth):
 
 
 def plot_dead_training(lr: float = 1.0, depth: int = 8):
-    """Chapter 5's second widget: dead units during training on the digits.
+    """Chapter 6's second widget: dead units during training on the digits.
 
     Left: the percentage of all hidden units that are dead after each epoch,
     one thin line per seed and a thick line for the mean of the runs that did

@@ -1,4 +1,4 @@
-"""Chapter 9: the gradient lab (per-layer gradients while training on the digits).
+"""Chapter 10: the gradient lab (per-layer gradients while training on the digits).
 
 Every plot function reads cached runs from :mod:`vanishing.experiments.gradient_lab`, so a figure,
 the live widget and every frame of its twin share one training run per
@@ -44,7 +44,7 @@ def _accuracy_axes(ax, epochs):
 
 
 def plot_training(activation: str = "sigmoid", depth: int = 10, init: str = "xavier_normal"):
-    """Chapter 9's widget: how fast each layer learns, and what the network achieves.
+    """Chapter 10's widget: how fast each layer learns, and what the network achieves.
 
     Left: the relative update ``||ΔW_l|| / ||W_l||`` of every layer in the
     first and in the last epoch (log scale).  Right: test accuracy after

@@ -1,4 +1,4 @@
-"""Chapter 6: Leaky ReLU, PReLU and RReLU (alpha and depth).
+"""Chapter 7: Leaky ReLU, PReLU and RReLU (alpha and depth).
 
 Each function computes with :mod:`vanishing.experiments.leaky_relu` and returns a
 :class:`matplotlib.figure.Figure` in the course style.
@@ -11,12 +11,22 @@ import math
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ..core import activations
 from ..experiments import leaky_relu
 from ._style import COLORS, MARGINS, STYLE
 
-__all__ = ["plot_leaky_chain", "plot_leaky_family", "plot_prelu_slopes", "plot_rrelu_slopes"]
+__all__ = [
+    "plot_collapse_comparison",
+    "plot_leaky_chain",
+    "plot_leaky_family",
+    "plot_prelu_slopes",
+    "plot_rrelu_slopes",
+]
+
+#: Where :func:`plot_collapse_comparison` draws a run that diverged (below the 0 of both panels).
+_DIVERGED_Y = -0.15
 
 
 def plot_leaky_family(alphas=(0.0, 0.01, 0.1, 0.3)):
@@ -44,7 +54,7 @@ def plot_leaky_family(alphas=(0.0, 0.01, 0.1, 0.3)):
 
 
 def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 2000, seed: int = 0):
-    """Chapter 6's widget: what inactive units do to the gradient of random Leaky ReLU chains.
+    """Chapter 7's widget: what inactive units do to the gradient of random Leaky ReLU chains.
 
     Left: histogram of ``log10 |da_n/dz_1|`` over the chains whose gradient is
     not exactly 0, with the theoretical mean (dashed) and the mean the same
@@ -139,4 +149,67 @@ def plot_rrelu_slopes(*, n: int = 200_000, seed: int = 0):
         ax.set_xlabel("negative-side slope in training")
         ax.set_ylabel("density")
         ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def plot_collapse_comparison(comparison: leaky_relu.CollapseComparison):
+    """Chapter 7: every run of :func:`~vanishing.experiments.leaky_relu.collapse_comparison`, one point per seed.
+
+    Left: final training accuracy; right: the largest share of one hidden
+    layer's units that is dead (pre-activation ``<= 0`` on every training
+    example) after the last epoch.  One column per activation, the seeds side
+    by side within it in increasing order; squares mark runs in which a whole
+    layer was dead after some epoch, crosses on the bottom row runs that
+    overflowed (they have no value).
+    """
+    if not isinstance(comparison, leaky_relu.CollapseComparison):
+        raise TypeError(
+            f"comparison must be a CollapseComparison from collapse_comparison; got {type(comparison).__name__}"
+        )
+    c = comparison
+    n_seeds = len(c.seeds)
+    offsets = np.linspace(-0.3, 0.3, n_seeds) if n_seeds > 1 else np.zeros(1)
+    names = ["ReLU" if a == 0 else f"Leaky ReLU\nα = {a:g}" for a in c.alphas]
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.8))
+        fig.subplots_adjust(wspace=0.35, **{**MARGINS, "left": 0.14, "bottom": 0.17, "top": 0.76})
+        for ax, values, title in (
+            (axes[0], c.accuracy, "final training accuracy"),
+            (axes[1], c.dead_share, "largest dead share of one layer"),
+        ):
+            for i in range(len(c.alphas)):
+                color = COLORS[i % len(COLORS)]
+                xs = i + offsets
+                lost, div = c.layer_lost[i], c.diverged[i]
+                ok = ~div & ~lost
+                ax.plot(xs[ok], values[i, ok], "o", color=color, ms=5, gid="finished")
+                ax.plot(xs[lost], values[i, lost], "s", color=color, mec="k", mew=1.2, ms=7, gid="layer lost")
+                ax.plot(
+                    xs[div],
+                    np.full(int(div.sum()), _DIVERGED_Y),
+                    "x",
+                    color=color,
+                    ms=6,
+                    mew=1.5,
+                    gid="diverged",
+                )
+            ax.axhline(-0.07, color="#555555", lw=0.8)
+            ax.set_ylim(_DIVERGED_Y - 0.07, 1.05)
+            ax.set_yticks(
+                [_DIVERGED_Y, 0.0, 0.25, 0.5, 0.75, 1.0], ["overflow", "0", "0.25", "0.5", "0.75", "1"]
+            )
+            ax.set_xticks(range(len(c.alphas)), names, fontsize=8)
+            ax.set_xlim(-0.6, len(c.alphas) - 0.4)
+            ax.set_title(title, fontsize=9)
+        handles = [
+            Line2D([], [], ls="none", marker="o", color="#555555", label="finished"),
+            Line2D([], [], ls="none", marker="s", color="#555555", mec="k", label="a whole layer dead"),
+            Line2D([], [], ls="none", marker="x", color="#555555", mew=1.5, label="overflowed"),
+        ]
+        fig.legend(handles=handles, loc="upper center", ncol=3, fontsize=8, bbox_to_anchor=(0.5, 0.92))
+        fig.suptitle(
+            f"{c.depth} hidden layers, learning rate {c.lr:g}, {c.epochs} epochs: "
+            f"{n_seeds} seeds per activation, side by side",
+            fontsize=10,
+        )
     return fig

@@ -1,4 +1,4 @@
-"""Chapter 10: an activation of the reader's own.
+"""Chapter 11: an activation of the reader's own.
 
 The plot functions take the reader's text, parse it with
 :func:`vanishing.experiments.own_activation.parse_activation` and draw what it implies.  A text
@@ -15,7 +15,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..core import parser
+from ..core import parser, propagation
 from ..experiments import own_activation
 from ._style import COLORS, MARGINS, STYLE, log_y
 
@@ -65,7 +65,7 @@ def _window(lo: float, hi: float) -> tuple[float, float]:
 def plot_custom_activation(
     text: str = _MISH, depth: int = 30, *, n_chains: int = 2000, seed: int = 0, x_max: float = 6.0
 ):
-    """Chapter 10's widget: the reader's f and f', its gradient through chains, and a wide layer's gain.
+    """Chapter 11's widget: the reader's f and f', its gradient through chains, and a wide layer's gain.
 
     Left: f and f' on ``[-x_max, x_max]`` with the largest |f'| on
     [-10, 10] marked.  Right: the median and 10-90 % band of the first-layer
@@ -141,7 +141,7 @@ def _wide_line(wide: own_activation.WideLayer) -> str:
     elif wide.critical is not None:
         crit = rf"$\chi_1$ = 1 at $\sigma_w$ = {wide.critical:.3g}"
     else:
-        lo, hi = own_activation.SIGMA_W_BOUNDS
+        lo, hi = propagation.SIGMA_W_BOUNDS
         crit = rf"no $\sigma_w$ in [{lo:g}, {hi:g}] gives $\chi_1$ = 1"
     return rf"Wide layer, weights $N(0, \sigma_w^2/N)$, no biases: {at_one}; {crit}"
 
@@ -174,7 +174,7 @@ def describe_custom_activation(
     elif wide.critical is not None:
         crit = f"chi_1 = 1 at sigma_w = {wide.critical:.3g}"
     else:
-        lo, hi = own_activation.SIGMA_W_BOUNDS
+        lo, hi = propagation.SIGMA_W_BOUNDS
         crit = f"no sigma_w between {lo:g} and {hi:g} gives chi_1 = 1: {wide.reason}"
     return (
         f"For f(x) = {act.text}, the largest slope |f'| is {act.max_slope:.3g} at {act.where_max(2)}{edge}; "

@@ -1,4 +1,4 @@
-"""Chapter 11: modern activations and the remedies beyond them.
+"""Chapter 12: modern activations and the remedies beyond them.
 
 Every plot function computes with the tested functions in
 :mod:`vanishing.experiments.remedies` and returns a :class:`matplotlib.figure.Figure`;
@@ -26,7 +26,7 @@ __all__ = [
     "plot_residual_chains",
 ]
 
-#: The activations of chapter 11's gallery, each with a colour of the course palette.
+#: The activations of chapter 12's gallery, each with a colour of the course palette.
 GALLERY = ("silu", "gelu", "mish", "relu6", "hard_swish")
 
 _LABELS = {
@@ -70,7 +70,7 @@ def plot_activation_gallery(names=GALLERY, *, low: float = -5.0, high: float = 7
 
 
 def plot_activation_depth(activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0):
-    """Chapter 11's activation widget: the backward signal per layer under He initialisation.
+    """Chapter 12's activation widget: the backward signal per layer under He initialisation.
 
     Draws :func:`vanishing.experiments.remedies.backward_profile` for ``activation`` and
     for ReLU (grey) in a network of ``depth`` hidden layers of ``width`` units,
@@ -118,7 +118,7 @@ def plot_residual_chains(
     activation: str = "tanh",
     seed: int = 0,
 ):
-    """Chapter 11's residual widget: first-layer gradient of plain and residual chains against depth.
+    """Chapter 12's residual widget: first-layer gradient of plain and residual chains against depth.
 
     Median and 10-90 % band of ``|da_d/dz_1|`` over random chains with weights
     ~ N(0, weight_scale^2) (:func:`vanishing.experiments.remedies.chain_spread`).

@@ -1,4 +1,4 @@
-"""Chapter 7: ELU's bias shift and SELU's self-normalisation.
+"""Chapter 8: ELU's bias shift and SELU's self-normalisation.
 
 Every plot function takes the values a slider would set, computes with the
 tested functions in :mod:`vanishing.experiments.self_normalising` and :mod:`vanishing.core.activations`,
@@ -64,7 +64,7 @@ def plot_elu_shapes(alphas=(0.5, 1.0, 2.0)):
 
 
 def plot_bias_shift(alpha: float = 1.0, depth: int = 20, *, width: int = 128, seed: int = 0):
-    """Chapter 7's first widget: mean activation per layer, ReLU against ELU(``alpha``).
+    """Chapter 8's first widget: mean activation per layer, ReLU against ELU(``alpha``).
 
     Both networks are He-normal with the same inputs and weights.  Left: the
     mean activation of each layer; right: the mean divided by the standard
@@ -185,7 +185,7 @@ def plot_layer_profiles(profiles):
 def plot_selu_depth(
     gain: float = 1.0, input_std: float = 3.0, *, depth: int = 40, width: int = 128, seed: int = 0
 ):
-    """Chapter 7's second widget: a deep SELU network with weights ``N(0, gain / width)``.
+    """Chapter 8's second widget: a deep SELU network with weights ``N(0, gain / width)``.
 
     Markers: measured mean and standard deviation of each layer's activations
     for inputs of standard deviation ``input_std``; lines: the prediction of

@@ -1,4 +1,4 @@
-"""Chapter 8: gradients through time in a vanilla RNN and an LSTM.
+"""Chapter 9: gradients through time in a vanilla RNN and an LSTM.
 
 The two widget plots compute with :mod:`vanishing.core.recurrent` and come with a
 ``describe_*`` function that writes the alt text of a twin frame from the
@@ -36,7 +36,7 @@ def _log_limits(ax, *arrays, low=1e-40, high=1e40):
 
 
 def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0):
-    """Chapter 8's first widget: ``||dh_T/dh_t||_2`` against ``t`` for a random tanh RNN.
+    """Chapter 9's first widget: ``||dh_T/dh_t||_2`` against ``t`` for a random tanh RNN.
 
     Median and 10-90 % band over 16 sequences of a 32-unit RNN whose
     recurrent matrix has largest singular value ``weight_scale``
@@ -82,7 +82,7 @@ def describe_gradient_through_time(weight_scale: float = 1.0, length: int = 50, 
 
 
 def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0):
-    """Chapter 8's second widget: the gradient sent back along an LSTM's cell state.
+    """Chapter 9's second widget: the gradient sent back along an LSTM's cell state.
 
     Median and 10-90 % band of ``||(dc_T/dc_t)^T v||`` over 16 sequences of a
     32-unit LSTM with forget-gate bias ``forget_bias``, all paths included,
@@ -120,7 +120,7 @@ def describe_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed
 
 
 def plot_clipping(unclipped, clipped, clip_norm: float):
-    """Chapter 8: two training runs of the same RNN, without and with gradient clipping.
+    """Chapter 9: two training runs of the same RNN, without and with gradient clipping.
 
     ``unclipped`` and ``clipped`` are :class:`vanishing.experiments.through_time.RecallHistory`
     objects.  Left: the gradient norm before clipping, with the threshold.
@@ -146,7 +146,7 @@ def plot_clipping(unclipped, clipped, clip_norm: float):
 
 
 def plot_recall_results(results: dict):
-    """Chapter 8: test accuracy on the recall task against the sequence length.
+    """Chapter 9: test accuracy on the recall task against the sequence length.
 
     ``results`` maps a model label to ``{length: [RecallHistory, ...]}`` (one
     history per seed).  Each seed is a dot; the line joins the means.
