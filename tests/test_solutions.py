@@ -23,17 +23,15 @@ import ast
 import contextlib
 import io
 import json
-import os
 import re
 import time
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import matplotlib
 
-import matplotlib  # noqa: E402
-
+# Agg in this process only.  Never through os.environ: pytest-xdist runs the
+# chapters' nbval kernels from the same worker, and a kernel that inherits
+# MPLBACKEND=Agg shows no figures (strict nbval then fails on every figure).
 matplotlib.use("Agg", force=True)
 
 import matplotlib.pyplot as plt  # noqa: E402
