@@ -19,7 +19,9 @@ a narrative and each number it quotes comes from tested code:
 * :func:`per_layer_factor`: the typical factor by which one layer scales the
   back-propagated signal, the number the whole course is about;
 * :func:`divergence_epoch`: the epoch named by the error that
-  :func:`vanishing.core.training.train` raises when a run diverges.
+  :func:`vanishing.core.training.train` raises when a run diverges;
+* :func:`depth_profiles` and :func:`clipping_runs`: the same experiments
+  repeated over several seeds, because one random network is one draw.
 """
 
 from __future__ import annotations
@@ -44,12 +46,17 @@ __all__ = [
     "MODERN",
     "VARIANTS",
     "ChainSpread",
+    "SEEDS",
+    "ClipRun",
+    "DepthProfiles",
     "NetworkRun",
     "SlopeSummary",
     "backward_profile",
     "build_network",
+    "clipping_runs",
     "chain_first_layer",
     "chain_spread",
+    "depth_profiles",
     "divergence_epoch",
     "per_layer_factor",
     "run_network",
@@ -63,6 +70,20 @@ MODERN = ("silu", "gelu", "mish", "relu6", "hard_sigmoid", "hard_swish")
 
 #: The four versions of one deep network that chapter 12 compares.
 VARIANTS = ("small init", "xavier init", "batch norm", "residual")
+
+#: The seeds over which chapter 12 repeats every random experiment.
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def _check_seeds(seeds) -> tuple[int, ...]:
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of non-negative integers; got {seeds!r}")
+    out = tuple(check_int("seeds", s, low=0) for s in seeds)
+    if not out:
+        raise ValueError("seeds must contain at least one seed")
+    if len(set(out)) != len(out):
+        raise ValueError(f"seeds must not repeat a seed; got {out}")
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -135,6 +156,52 @@ def backward_profile(
     rng = check_generator("rng", rng)
     prof = profile(activation, init, depth=depth, width=width, rng=rng, std=std)
     return prof.delta_std / prof.delta_std[-1]
+
+
+@dataclass(frozen=True)
+class DepthProfiles:
+    """:func:`backward_profile` repeated over seeds, with the forward spread (chapter 12).
+
+    Row ``k`` belongs to ``seeds[k]``; column ``l - 1`` is hidden layer ``l``.
+    """
+
+    activation: str
+    seeds: tuple[int, ...]
+    backward: np.ndarray  #: (n_seeds, depth): std of dL/dZ_l relative to the last hidden layer
+    forward: np.ndarray  #: (n_seeds, depth): std of the pre-activations Z_l
+
+    @property
+    def first_layer(self) -> np.ndarray:
+        """The share of the last hidden layer's gradient spread that reaches layer 1, per seed."""
+        return self.backward[:, 0]
+
+    def factor(self, start: int) -> np.ndarray:
+        """Per seed, :func:`per_layer_factor` over hidden layers ``start + 1`` to the last."""
+        start = check_int("start", start, low=0)
+        if start > self.backward.shape[1] - 2:
+            raise ValueError(
+                f"start must leave at least two layers; got {start} for depth {self.backward.shape[1]}"
+            )
+        return np.array([per_layer_factor(row[start:]) for row in self.backward])
+
+
+def depth_profiles(
+    activation, depth: int, seeds=SEEDS, *, init: str = "he_normal", width: int = 64
+) -> DepthProfiles:
+    """The backward and forward spreads of :func:`backward_profile`'s network, once per seed (chapter 12).
+
+    Each seed ``s`` draws the weights and inputs from ``numpy.random.default_rng(s)``,
+    exactly as ``backward_profile(activation, depth, default_rng(s))`` does.
+    """
+    depth = check_int("depth", depth, low=1)
+    seeds = _check_seeds(seeds)
+    act = _act.get(activation)
+    backward, forward = [], []
+    for seed in seeds:
+        prof = profile(act, init, depth=depth, width=width, rng=np.random.default_rng(seed))
+        backward.append(prof.delta_std / prof.delta_std[-1])
+        forward.append(prof.pre_std)
+    return DepthProfiles(act.name, seeds, np.array(backward), np.array(forward))
 
 
 # --------------------------------------------------------------------------
@@ -325,6 +392,73 @@ def per_layer_factor(signal) -> float:
     if np.any(s <= 0):
         raise ValueError("signal must be positive (a spread or a norm per layer)")
     return diagnostics.per_layer_factor(s[-1], s[0], s.size - 1)
+
+
+@dataclass(frozen=True)
+class ClipRun:
+    """One training run of :func:`clipping_runs` (chapter 12).
+
+    ``test_accuracy`` has one entry per completed epoch plus the start; a run
+    that diverged has ``diverged_in`` set to the epoch named by the error and
+    its accuracies are empty.
+    """
+
+    lr: float
+    clip_norm: float | None
+    seed: int
+    test_accuracy: np.ndarray
+    clipped_steps: int
+    diverged_in: int | None
+
+    @property
+    def final_accuracy(self) -> float:
+        """The test accuracy after the last epoch, or ``nan`` for a diverged run."""
+        return float(self.test_accuracy[-1]) if self.test_accuracy.size else float("nan")
+
+
+def clipping_runs(
+    split: Split,
+    settings,
+    seeds=SEEDS,
+    *,
+    variant: str = "small init",
+    **network,
+) -> dict[tuple[float, float | None], list[ClipRun]]:
+    """Train one network per seed for every ``(lr, clip_norm)`` in ``settings`` (chapter 12).
+
+    ``clip_norm=None`` trains without clipping.  ``network`` goes to
+    :func:`run_network` (``activation``, ``std``, ``epochs``, ...), so every
+    setting starts from the same weights and batch order for a given seed.  A
+    run that overflows is recorded with its divergence epoch instead of
+    raising.  Returns, for each setting, one :class:`ClipRun` per seed.
+    """
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a vanishing.core.data.Split; got {type(split).__name__}")
+    seeds = _check_seeds(seeds)
+    if isinstance(settings, (str, bytes)) or not hasattr(settings, "__iter__"):
+        raise TypeError(f"settings must be a sequence of (lr, clip_norm) pairs; got {settings!r}")
+    checked = []
+    for pair in settings:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise TypeError(f"settings must hold (lr, clip_norm) pairs; got {pair!r}")
+        lr = check_real("settings lr", pair[0], low=0.0, low_open=True)
+        clip = None if pair[1] is None else check_real("settings clip_norm", pair[1], low=0.0, low_open=True)
+        checked.append((lr, clip))
+    if not checked:
+        raise ValueError("settings must contain at least one (lr, clip_norm) pair")
+    out: dict[tuple[float, float | None], list[ClipRun]] = {}
+    for lr, clip in checked:
+        runs = []
+        for seed in seeds:
+            try:
+                run = run_network(variant, split, lr=lr, clip_norm=clip, seed=seed, **network)
+            except FloatingPointError as err:
+                runs.append(ClipRun(lr, clip, seed, np.empty(0), 0, divergence_epoch(err)))
+            else:
+                acc = np.asarray(run.history.test_accuracy, dtype=float)
+                runs.append(ClipRun(lr, clip, seed, acc, run.history.clipped_steps, None))
+        out[(lr, clip)] = runs
+    return out
 
 
 _DIVERGED = re.compile(r"training diverged in epoch (\d+)")

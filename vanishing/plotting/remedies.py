@@ -22,6 +22,7 @@ __all__ = [
     "describe_residual_chains",
     "plot_activation_depth",
     "plot_activation_gallery",
+    "plot_clipping_runs",
     "plot_remedy_runs",
     "plot_residual_chains",
 ]
@@ -69,21 +70,38 @@ def plot_activation_gallery(names=GALLERY, *, low: float = -5.0, high: float = 7
     return fig
 
 
-def plot_activation_depth(activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0):
+def _depth_rows(activation: str, depth: int, width: int, seeds) -> np.ndarray:
+    return np.array([remedies.seeded_backward_profile(activation, depth, width, int(s)) for s in seeds])
+
+
+def plot_activation_depth(
+    activation: str = "gelu", depth: int = 20, *, width: int = 64, seeds=remedies.SEEDS
+):
     """Chapter 12's activation widget: the backward signal per layer under He initialisation.
 
     Draws :func:`vanishing.experiments.remedies.backward_profile` for ``activation`` and
     for ReLU (grey) in a network of ``depth`` hidden layers of ``width`` units,
-    on a log scale, each relative to its last hidden layer.
+    on a log scale, each relative to its last hidden layer: one line per seed.
     """
-    chosen = remedies.seeded_backward_profile(activation, depth, width, seed)
-    relu = remedies.seeded_backward_profile("relu", depth, width, seed)
+    chosen = _depth_rows(activation, depth, width, seeds)
+    relu = _depth_rows("relu", depth, width, seeds)
     layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**MARGINS)
-        ax.plot(layers, relu, "s-", color="#888888", ms=3, lw=1, label="ReLU")
-        ax.plot(layers, chosen, "o-", color=COLORS[0], ms=3, label=_label(activation))
+        for k, row in enumerate(relu):
+            ax.plot(layers, row, "-", color="#888888", lw=0.8, label="ReLU" if k == 0 else None)
+        for k, row in enumerate(chosen):
+            ax.plot(
+                layers,
+                row,
+                "o-",
+                color=COLORS[0],
+                ms=2.5,
+                lw=1,
+                alpha=0.8,
+                label=_label(activation) if k == 0 else None,
+            )
         ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
         log_y(ax)
         lo = min(chosen.min(), relu.min(), 0.1)
@@ -92,22 +110,81 @@ def plot_activation_depth(activation: str = "gelu", depth: int = 20, *, width: i
         ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
         ax.set_xlabel("hidden layer l (1 = nearest the input)")
         ax.set_ylabel("spread of $\\partial L/\\partial Z_l$, relative to layer " + str(depth))
-        ax.set_title(f"{_label(activation)}, {depth} layers of width {width}, He initialisation", fontsize=10)
+        ax.set_title(
+            f"{_label(activation)}, {depth} layers of width {width}, He initialisation, "
+            f"{len(chosen)} seeds (one line each)",
+            fontsize=9,
+        )
         ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
 def describe_activation_depth(
-    activation: str = "gelu", depth: int = 20, *, width: int = 64, seed: int = 0
+    activation: str = "gelu", depth: int = 20, *, width: int = 64, seeds=remedies.SEEDS
 ) -> str:
     """Alt text for one frame of :func:`plot_activation_depth`."""
-    chosen = remedies.seeded_backward_profile(activation, depth, width, seed)
-    relu = remedies.seeded_backward_profile("relu", depth, width, seed)
+    chosen = _depth_rows(activation, depth, width, seeds)[:, 0]
+    relu = _depth_rows("relu", depth, width, seeds)[:, 0]
     return (
-        f"With He initialisation and {depth} hidden layers, the gradient reaching layer 1 is "
-        f"{chosen[0]:.1e} times the one at layer {depth} for {_label(activation)}, against "
-        f"{relu[0]:.1e} for ReLU."
+        f"With He initialisation and {depth} hidden layers, over {len(chosen)} seeds the gradient reaching "
+        f"layer 1 is {np.median(chosen):.1e} times the one at layer {depth} for {_label(activation)} "
+        f"(median; range {chosen.min():.1e} to {chosen.max():.1e}), against {np.median(relu):.1e} "
+        f"({relu.min():.1e} to {relu.max():.1e}) for ReLU."
     )
+
+
+def plot_clipping_runs(runs):
+    """Test accuracy per epoch for every seed of every setting of :func:`remedies.clipping_runs`.
+
+    One panel per ``(lr, clip_norm)`` setting, one line per seed; a run that
+    diverged is listed in its panel with the epoch in which it overflowed.
+    """
+    settings = list(runs)
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(settings), sharey=True, squeeze=False)
+        axes = axes[0]
+        fig.subplots_adjust(wspace=0.12, **{**MARGINS, "top": 0.8})
+        for ax, key in zip(axes, settings, strict=True):
+            lr, clip = key
+            diverged = []
+            for k, run in enumerate(runs[key]):
+                if run.diverged_in is not None:
+                    diverged.append(f"seed {run.seed}: epoch {run.diverged_in}")
+                    continue
+                acc = run.test_accuracy
+                ax.plot(
+                    np.arange(len(acc)),
+                    acc,
+                    marker="o",
+                    ms=2.5,
+                    lw=1,
+                    color=COLORS[k % len(COLORS)],
+                    label=f"seed {run.seed}",
+                )
+            if diverged:
+                ax.text(
+                    0.05,
+                    0.95,
+                    "diverged\n" + "\n".join(diverged),
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize=7,
+                )
+            ax.set_title(
+                f"lr {lr:g}, " + ("no clipping" if clip is None else f"clipped at {clip:g}"), fontsize=9
+            )
+            ax.set_xlabel("epoch")
+            ax.set_ylim(0.0, 1.0)
+        axes[0].set_ylabel("test accuracy")
+        handles, labels = [], []
+        for ax in axes:
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        if handles:
+            fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=8)
+    return fig
 
 
 def plot_residual_chains(
