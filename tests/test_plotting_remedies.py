@@ -25,12 +25,33 @@ def test_gallery_draws_each_activation_and_its_slope_beside_relu():
     plt.close(fig)
 
 
-def test_activation_depth_plots_the_profile_of_the_chosen_activation():
-    fig = plotting.plot_activation_depth("silu", 12)
+def test_activation_depth_plots_every_seed_of_the_chosen_activation():
+    fig = plotting.plot_activation_depth("silu", 12, seeds=(0, 3))
     (ax,) = fig.axes
-    assert ax.get_yscale() == "log" and "12 layers" in ax.get_title()
-    chosen = ax.lines[1].get_ydata()
-    np.testing.assert_allclose(chosen, remedies.backward_profile("silu", 12, np.random.default_rng(0)))
+    assert ax.get_yscale() == "log" and "12 layers" in ax.get_title() and "2 seeds" in ax.get_title()
+    relu_lines, chosen_lines = ax.lines[:2], ax.lines[2:4]
+    for line, seed in zip(chosen_lines, (0, 3), strict=True):
+        expected = remedies.backward_profile("silu", 12, np.random.default_rng(seed))
+        np.testing.assert_allclose(line.get_ydata(), expected)
+    np.testing.assert_allclose(
+        relu_lines[1].get_ydata(), remedies.backward_profile("relu", 12, np.random.default_rng(3))
+    )
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ReLU", "SiLU (Swish, β = 1)"]
+    plt.close(fig)
+
+
+def test_clipping_plot_draws_one_line_per_finished_run_and_lists_the_diverged():
+    split = data.digits(np.random.default_rng(0))
+    runs = remedies.clipping_runs(
+        split, [(0.01, None), (0.01, 10.0)], (0, 1), activation="relu", std=0.3, depth=3, width=8, epochs=1
+    )
+    fig = plotting.plot_clipping_runs(runs)
+    assert len(fig.axes) == 2
+    for ax, seeded in zip(fig.axes, runs.values(), strict=True):
+        finished = [r for r in seeded if r.diverged_in is None]
+        assert len(ax.lines) == len(finished)
+        assert ("diverged" in " ".join(t.get_text() for t in ax.texts)) == (len(finished) < len(seeded))
+    assert "no clipping" in fig.axes[0].get_title() and "clipped at 10" in fig.axes[1].get_title()
     plt.close(fig)
 
 
@@ -60,7 +81,7 @@ def test_remedy_runs_plot_one_curve_per_network_in_each_panel():
         (
             plotting.describe_activation_depth,
             {"activation": "gelu", "depth": 10},
-            ["10 hidden layers", "GELU"],
+            ["10 hidden layers", "GELU", "5 seeds", "median", "range"],
         ),
         (plotting.describe_residual_chains, {"weight_scale": 0.5, "depth": 30}, ["scale 0.5", "30-layer"]),
     ],

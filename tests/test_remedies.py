@@ -94,6 +94,78 @@ def test_smooth_activations_lose_the_gradient_at_the_small_signal_rate(name):
     assert remedies.per_layer_factor(r[25:]) == pytest.approx(1 / math.sqrt(2), abs=0.02)
 
 
+def test_depth_profiles_repeat_backward_profile_seed_by_seed():
+    prof = remedies.depth_profiles("gelu", 12, (0, 2))
+    assert prof.seeds == (0, 2) and prof.backward.shape == prof.forward.shape == (2, 12)
+    for row, seed in zip(prof.backward, (0, 2), strict=True):
+        np.testing.assert_allclose(row, remedies.backward_profile("gelu", 12, np.random.default_rng(seed)))
+    np.testing.assert_array_equal(prof.first_layer, prof.backward[:, 0])
+    np.testing.assert_allclose(prof.factor(6), [remedies.per_layer_factor(r[6:]) for r in prof.backward])
+    assert np.all(prof.forward > 0)
+
+
+def test_silu_loses_the_gradient_in_every_one_of_five_seeds():
+    # the chapter's claim, across seeds: at depth 50 every SiLU network loses the gradient
+    prof = remedies.depth_profiles("silu", 50)
+    assert prof.seeds == remedies.SEEDS
+    assert np.all(prof.first_layer < 1e-3)
+    assert np.median(prof.factor(25)) == pytest.approx(1 / math.sqrt(2), abs=0.02)
+
+
+@pytest.mark.parametrize(
+    ("seeds", "error"),
+    [((), ValueError), ((0, 0), ValueError), ((-1,), ValueError), (3, TypeError), ("01", TypeError)],
+)
+def test_depth_profiles_refuse_bad_seeds(seeds, error):
+    with pytest.raises(error, match="seeds"):
+        remedies.depth_profiles("relu", 3, seeds)
+
+
+def test_depth_profiles_factor_needs_two_layers():
+    prof = remedies.depth_profiles("relu", 4, (0,))
+    with pytest.raises(ValueError, match="start"):
+        prof.factor(3)
+
+
+def test_clipping_runs_record_divergence_and_share_weights_across_settings():
+    split = data.digits(np.random.default_rng(0))
+    small = {"activation": "relu", "std": 0.3, "depth": 3, "width": 8, "epochs": 2}
+    runs = remedies.clipping_runs(split, [(0.01, 10.0)], (0, 1), **small)
+    assert list(runs) == [(0.01, 10.0)]
+    clipped = runs[(0.01, 10.0)]
+    assert [r.seed for r in clipped] == [0, 1]
+    for r in clipped:
+        assert r.diverged_in is None and r.test_accuracy.shape == (3,)
+        direct = remedies.run_network("small init", split, lr=0.01, clip_norm=10.0, seed=r.seed, **small)
+        np.testing.assert_array_equal(r.test_accuracy, direct.history.test_accuracy)
+        assert r.clipped_steps == direct.history.clipped_steps
+    # chapter 12's exploding network overflows in its first epoch without clipping
+    exploding = {"activation": "relu", "std": 0.3, "depth": 10, "width": 64, "epochs": 1}
+    (run,) = remedies.clipping_runs(split, [(0.01, None)], (0,), **exploding)[(0.01, None)]
+    assert run.diverged_in == 1 and run.test_accuracy.size == 0 and np.isnan(run.final_accuracy)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "match"),
+    [
+        ([], ValueError, "settings"),
+        ([0.01], TypeError, "settings"),
+        ([(0.0, None)], ValueError, "lr"),
+        ([(0.01, -1.0)], ValueError, "clip_norm"),
+        ("lr", TypeError, "settings"),
+    ],
+)
+def test_clipping_runs_refuse_bad_settings(settings, error, match):
+    split = data.digits(np.random.default_rng(0))
+    with pytest.raises(error, match=match):
+        remedies.clipping_runs(split, settings, (0,), depth=2, width=4, epochs=1)
+
+
+def test_clipping_runs_refuse_a_non_split():
+    with pytest.raises(TypeError, match="split"):
+        remedies.clipping_runs("digits", [(0.01, None)])
+
+
 # --------------------------------------------------------------------------
 # chain_first_layer and chain_spread
 # --------------------------------------------------------------------------
