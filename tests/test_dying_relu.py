@@ -413,3 +413,35 @@ def test_init_profiles_is_cached_and_checks_its_arguments():
         du.init_profiles(3, "he_normal", seeds=())
     with pytest.raises(TypeError, match="batch_norm"):
         du.init_profiles(3, "he_normal", batch_norm="yes")
+
+
+# --------------------------------------------------------------------------
+# revival_seeds
+# --------------------------------------------------------------------------
+def test_revival_seeds_totals_each_revival_run_and_records_overflows():
+    rs = du.revival_seeds((0.3, 0.4), 8, (0, 3), epochs=30)
+    assert rs.ever_dead.shape == rs.accuracy.shape == rs.overflowed.shape == (2, 2)
+    run = du.revival_run(8, 0.3, 0, epochs=30)
+    assert rs.ever_dead[0, 0] == run.ever_dead().sum() and rs.revived[0, 0] == run.revived().sum()
+    assert rs.dead_at_end[0, 0] == run.dead_at_end().sum()
+    assert rs.first_layer_ever_dead[0, 0] == run.ever_dead()[0]
+    assert rs.accuracy[0, 0] == run.train_accuracy[-1]
+    assert rs.revived_share()[0, 0] == pytest.approx(run.revived().sum() / run.ever_dead().sum())
+    # seed 0 at lr 0.4 loses a whole layer; seed 3 at lr 0.4 overflows
+    assert rs.layer_lost[1, 0] and not rs.layer_lost[0, 0]
+    assert rs.overflowed[1, 1] and not rs.overflowed[0].any()
+    assert np.isnan(rs.accuracy[1, 1]) and np.isnan(rs.revived_share()[1, 1])
+    assert du.revival_seeds((0.3, 0.4), 8, (0, 3), epochs=30) is rs
+    with pytest.raises(ValueError, match="read-only"):
+        rs.accuracy[0, 0] = 0.0
+
+
+def test_revival_seeds_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="seeds must list"):
+        du.revival_seeds((0.3,), 2, ())
+    with pytest.raises(ValueError, match="lrs must list"):
+        du.revival_seeds((0.3, 0.3), 2, (0,))
+    with pytest.raises(ValueError, match="lrs"):
+        du.revival_seeds((-0.1,), 2, (0,))
+    with pytest.raises(ValueError, match="depth"):
+        du.revival_seeds((0.3,), 0, (0,))

@@ -292,3 +292,70 @@ def test_a_custom_activation_object_runs_in_the_lab():
     assert r.activation == "scaled_tanh" and r is gradient_lab.run(scaled, "lecun_normal", 3, **SMALL)
     assert np.all(np.isfinite(r.rel_update))
     assert np.max(gradient_lab.gradient_check(scaled, "lecun_normal", 3).relative_error) < 1e-4
+
+
+def test_seed_runs_repeat_one_setting_over_the_seeds():
+    runs = gradient_lab.seed_runs("tanh", "xavier_normal", 2, seeds=(0, 3), epochs=1)
+    assert [r.seed for r in runs] == [0, 3]
+    assert runs[1] is gradient_lab.run("tanh", "xavier_normal", 2, seed=3, epochs=1)
+    assert [r.seed for r in gradient_lab.seed_runs("tanh", "xavier_normal", 2, epochs=1)] == list(
+        gradient_lab.SEEDS
+    )
+    assert len(gradient_lab.SEEDS) >= 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"seeds": ()}, ValueError, "seeds"),
+        ({"seeds": 3}, TypeError, "seeds"),
+        ({"seeds": (0, 1), "seed": 2}, TypeError, "seeds"),
+        ({"seeds": (0, -1)}, ValueError, "seed"),
+    ],
+)
+def test_seed_runs_validates(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradient_lab.seed_runs("tanh", "xavier_normal", 2, epochs=1, **kwargs)
+
+
+def test_seed_table_counts_median_and_range():
+    runs = gradient_lab.seed_runs("tanh", "xavier_normal", 2, seeds=(0, 1, 2), epochs=1)
+    acc = np.array([r.final_accuracy for r in runs])
+    line = gradient_lab.format_seed_table([runs]).splitlines()[2]
+    assert line.startswith("tanh xavier_normal")
+    assert " ".join(f"{a:5.3f}" for a in acc) in line
+    assert f"{int(np.sum(acc > gradient_lab.TRAINED))} of 3" in line
+    assert f"{np.median(acc):6.3f}  {acc.min():5.3f}-{acc.max():5.3f}" in line
+    assert f"{np.median([r.update_ratio[0] for r in runs]):9.1e}" in line
+
+
+def test_seed_table_reports_diverged_runs_and_validates():
+    diverged = gradient_lab.seed_runs("selu", "he_normal", 3, seeds=(0, 1), lr=1e3, width=8, epochs=2)
+    assert all(r.diverged for r in diverged)
+    line = gradient_lab.format_seed_table([diverged]).splitlines()[2]
+    assert "  div   div" in line and "0 of 2" in line and "every run diverged, in epoch 1" in line
+    with pytest.raises(ValueError, match="groups"):
+        gradient_lab.format_seed_table([])
+    with pytest.raises(ValueError, match="groups"):
+        gradient_lab.format_seed_table([[]])
+    with pytest.raises(TypeError, match="LabRun"):
+        gradient_lab.format_seed_table([[1.0]])
+    mixed = [diverged[0], gradient_lab.run("selu", "he_normal", 3, seed=1, width=8, epochs=2)]
+    with pytest.raises(ValueError, match="same settings"):
+        gradient_lab.format_seed_table([mixed])
+
+
+def test_digit_spread_separates_what_differs_from_what_is_shared():
+    spread, level = gradient_lab.digit_spread("sigmoid", "xavier_normal", 3, seed=1)
+    assert spread.shape == level.shape == (4,)
+    X = gradient_lab.lab_data().X_train
+    assert spread[0] == pytest.approx(X.std(axis=0).mean())  # standardised pixels
+    assert level[0] < 1e-12
+    assert np.all(np.abs(level[1:] - 0.5) < 0.1)  # sigmoid outputs sit near 1/2
+    assert np.all(np.diff(spread[1:]) < 0)  # the digit-dependent part shrinks
+    # ReLU is positively homogeneous: Xavier's smaller weights scale the same network down
+    s_he, l_he = gradient_lab.digit_spread("relu", "he_normal", 3)
+    s_xa, l_xa = gradient_lab.digit_spread("relu", "xavier_normal", 3)
+    np.testing.assert_allclose(s_xa[1:] / l_xa[1:], s_he[1:] / l_he[1:], rtol=1e-10)
+    with pytest.raises(ValueError, match="init"):
+        gradient_lab.digit_spread("relu", "huge")

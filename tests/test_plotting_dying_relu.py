@@ -85,3 +85,35 @@ def test_batch_norm_figure_draws_six_lines_per_panel():
     left, right = fig.axes
     assert len(left.get_lines()) == 6 and len(right.get_lines()) == 6
     assert len(left.get_legend().get_texts()) == 5
+
+
+def test_revival_seeds_draws_one_marker_per_run_and_rings_a_lost_layer():
+    lrs, seeds = (0.3, 0.4), (0, 1)
+    fig = plotting.plot_revival_seeds(lrs, 8, seeds, epochs=30)
+    left, right = fig.axes
+    runs = [dying_relu.revival_run(8, lr, s, epochs=30) for lr in lrs for s in seeds]
+    rings = sum(bool(np.any(r.fraction == 1.0)) for r in runs)
+    assert rings == 1  # lr 0.4, seed 0 loses a whole layer
+    for ax in (left, right):
+        filled = [
+            ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_markerfacecolor() != "none"
+        ]
+        ringed = [
+            ln for ln in ax.get_lines() if ln.get_marker() == "o" and ln.get_markerfacecolor() == "none"
+        ]
+        assert len(filled) == len(runs) and len(ringed) == rings
+    accuracies = sorted(
+        ln.get_ydata()[0]
+        for ln in right.get_lines()
+        if ln.get_marker() == "o" and ln.get_markerfacecolor() != "none"
+    )
+    assert accuracies == pytest.approx(sorted(r.train_accuracy[-1] for r in runs))
+
+
+def test_revival_seeds_marks_an_overflowed_run_and_refuses_empty_lists():
+    fig = plotting.plot_revival_seeds((0.4,), 8, (3,), epochs=30)  # this run's step overflows
+    left, right = fig.axes
+    assert [ln.get_marker() for ln in left.get_lines() if ln.get_marker() != "None"] == ["x"]
+    assert right.get_lines()[0].get_ydata()[0] == pytest.approx(1.1)
+    with pytest.raises(ValueError, match="lrs must list"):
+        plotting.plot_revival_seeds((), 8, (0,))

@@ -76,10 +76,15 @@ def test_signal_figure_has_three_curves_per_panel():
 
 
 def test_remedies_figure_compares_three_variants():
-    fig = plotting.plot_remedies("tanh", "xavier_normal", depth=2)
+    fig = plotting.plot_remedies("tanh", "xavier_normal", depth=2, seeds=(0, 1))
     left, right = fig.axes
-    assert [line.get_label() for line in left.lines] == ["plain", "batch norm", "residual"]
-    assert len(right.lines) == 4  # three curves and the chance line
+    labels = [line.get_label() for line in left.lines]
+    assert [lab for lab in labels if not lab.startswith("_")] == ["plain", "batch norm", "residual"]
+    assert len(left.lines) == 6  # three variants, two seeds each
+    assert len(right.lines) == 7  # six curves and the chance line
+    r = gradient_lab.run("tanh", "xavier_normal", 2, seed=1, residual=True)
+    np.testing.assert_array_equal(right.lines[5].get_ydata(), r.test_accuracy)
+    assert "2 seeds" in fig.texts[0].get_text()
 
 
 def test_ratio_labels_are_compact():
@@ -89,3 +94,15 @@ def test_ratio_labels_are_compact():
     assert _ratio_label(0.86) == "9e-1"
     assert _ratio_label(float("inf")) == "inf"
     assert _ratio_label(float("nan")) == "div."
+
+
+def test_seed_accuracy_figure_draws_every_seed_and_the_median():
+    fig = plotting.plot_seed_accuracies([("tanh", "xavier_normal")], depth=2, seeds=(0, 1, 2))
+    (ax,) = fig.axes
+    dots, median = ax.lines[0], ax.lines[1]
+    acc = [gradient_lab.run("tanh", "xavier_normal", 2, seed=k).final_accuracy for k in (0, 1, 2)]
+    np.testing.assert_array_equal(dots.get_xdata(), acc)
+    assert median.get_xdata()[0] == np.median(acc)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["tanh + xavier_normal"]
+    with pytest.raises(ValueError, match="pairs"):
+        plotting.plot_seed_accuracies([])

@@ -64,3 +64,26 @@ def test_selu_depth_plot_and_description(gain, input_std):
     assert f"Weight variance {gain:g}/n" in text and "layer 40" in text
     _, (_, std_th) = self_normalising.selu_depth_curves(gain, input_std, 40, 128, 0)
     assert f"Gaussian prediction for layer 40: {std_th[-1]:.3g}" in text
+
+
+def test_training_plot_draws_every_seed_of_a_list():
+    runs = [self_normalising.track_training("elu", hidden=2, width=8, epochs=1, seed=s) for s in (0, 1, 2)]
+    fig = plotting.plot_training_means({"ELU": runs})
+    assert [len(ax.lines) for ax in fig.axes] == [3, 3]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["ELU (3 seeds)"]
+    plt.close(fig)
+
+
+def test_layer_profiles_plot_draws_every_seed_of_a_list():
+    runs = [self_normalising.compare_profiles(depth=3, width=16, seed=s) for s in (0, 1)]
+    fig = plotting.plot_layer_profiles({label: [r[label] for r in runs] for label in runs[0]})
+    assert [len(ax.get_lines()) for ax in fig.axes] == [6 + 1, 6 + 1]  # plus the reference line
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("bad", [{}, [1, 2]])
+def test_profile_and_training_plots_reject_a_non_dict(bad):
+    with pytest.raises(TypeError, match="profiles"):
+        plotting.plot_layer_profiles(bad)
+    with pytest.raises(TypeError, match="traces"):
+        plotting.plot_training_means(bad)

@@ -56,3 +56,73 @@ def test_clipping_and_recall_figures_draw_training_histories():
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_xticklabels()] == ["3", "5"]
     plt.close(fig)
+
+
+def test_clipping_figure_draws_every_seed_and_refuses_other_inputs():
+    runs = [
+        through_time.train_recall("rnn", 3, np.random.default_rng(s), steps=4, clip_norm=None)
+        for s in range(3)
+    ]
+    fig = plotting.plot_clipping(runs, runs[:2], 1.0)
+    left, right = fig.axes
+    # three unclipped and two clipped seeds, plus the threshold (left) or the guessing line (right)
+    assert len(left.lines) == 6 and len(right.lines) == 6
+    assert "3 seeds" in fig._suptitle.get_text()
+    plt.close(fig)
+    for bad in ([], [1.0], "runs", 3):
+        try:
+            plotting.plot_clipping(bad, runs, 1.0)
+        except TypeError as err:
+            assert "unclipped" in str(err) or "RecallHistory" in str(err)
+        else:
+            raise AssertionError(f"plot_clipping accepted {bad!r}")
+
+
+def test_recall_figure_places_models_on_a_shared_length_axis_and_counts_solved_seeds():
+    rng = np.random.default_rng(1)
+    a = through_time.train_recall("rnn", 3, rng, steps=3)
+    b = through_time.train_recall("rnn", 5, rng, steps=3)
+    runs = {"short and long": {3: [a, a], 5: [b]}, "long only": {5: [b, b, b]}}
+    fig = plotting.plot_recall_results(runs, solved=0.0)  # every seed counts as solved at 0
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["3", "5"]
+    counts = sorted(t.get_text() for t in ax.texts if "/" in t.get_text())
+    assert counts == ["1/1", "2/2", "3/3"]
+    plt.close(fig)
+    for bad, err in (({}, TypeError), ([], TypeError)):
+        try:
+            plotting.plot_recall_results(bad)
+        except err:
+            pass
+        else:
+            raise AssertionError(f"plot_recall_results accepted {bad!r}")
+    try:
+        plotting.plot_recall_results(runs, solved=1.5)
+    except ValueError as e:
+        assert "solved" in str(e)
+    else:
+        raise AssertionError("solved=1.5 was accepted")
+
+
+def test_widget_figures_add_one_thin_line_per_other_network_and_check_the_seeds():
+    base = plotting.plot_gradient_through_time(1.0, 10)
+    more = plotting.plot_gradient_through_time(1.0, 10, other_seeds=(1, 2, 3))
+    assert len(more.axes[0].lines) == len(base.axes[0].lines) + 3
+    lstm_base = plotting.plot_lstm_cell_path(1.0, 10)
+    lstm_more = plotting.plot_lstm_cell_path(1.0, 10, other_seeds=[4])
+    assert len(lstm_more.axes[0].lines) == len(lstm_base.axes[0].lines) + 2  # all paths and cell path
+    for fig in (base, more, lstm_base, lstm_more):
+        plt.close(fig)
+    for bad, err in (
+        ((0, 1), ValueError),
+        ((1, 1), ValueError),
+        ((-1,), ValueError),
+        (3, TypeError),
+        ("12", TypeError),
+    ):
+        try:
+            plotting.plot_gradient_through_time(1.0, 5, other_seeds=bad)
+        except err as e:
+            assert "other_seeds" in str(e)
+        else:
+            raise AssertionError(f"other_seeds={bad!r} was accepted")

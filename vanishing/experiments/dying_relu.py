@@ -12,7 +12,8 @@ This module measures that state and how often training produces it:
 * :func:`track_dead`: train epoch by epoch and record the set of dead units
   after every epoch, so that deaths and revivals can be counted
   (:class:`DeadTrace`); :func:`revival_run` does it for a He-initialised
-  network on the digits (cached);
+  network on the digits (cached); :func:`revival_seeds` totals such runs
+  over several seeds and learning rates (:class:`RevivalSeeds`; cached);
 * :func:`dead_sweep`: the fraction of dead units after a short training run
   against depth, initialisation and learning rate, on scikit-learn's digits
   (:class:`DeadSweep`; cached, so that a widget's frames are cheap);
@@ -42,11 +43,13 @@ __all__ = [
     "DeadSweep",
     "DeadTrace",
     "InitProfiles",
+    "RevivalSeeds",
     "dead_masks",
     "dead_sweep",
     "init_profiles",
     "kill_units",
     "revival_run",
+    "revival_seeds",
     "track_dead",
     "zero_fraction",
 ]
@@ -231,6 +234,90 @@ def revival_run(
         raise ValueError(f"activation must be one of {activations.names()}; got {activation!r}")
     key = (act.name, tuple(sorted(act.params.items())))
     return _revival_run(depth, lr, seed, epochs, width, n_train, data_seed, key)
+
+
+@dataclass(frozen=True)
+class RevivalSeeds:
+    """Totals of :func:`revival_run` for every learning rate and seed (chapter 6).
+
+    Every array has shape ``(len(lrs), len(seeds))``.  ``ever_dead``,
+    ``revived`` and ``dead_at_end`` count units over all hidden layers
+    (:meth:`DeadTrace.ever_dead` and friends, summed); ``first_layer_ever_dead``
+    counts those of hidden layer 1; ``layer_lost`` is True when every unit of
+    some layer was dead after some epoch.  A run whose step overflowed has
+    ``overflowed`` True, counts of 0, ``layer_lost`` False and accuracy NaN.
+    """
+
+    lrs: tuple[float, ...]
+    seeds: tuple[int, ...]
+    depth: int
+    epochs: int
+    ever_dead: np.ndarray
+    revived: np.ndarray
+    dead_at_end: np.ndarray
+    first_layer_ever_dead: np.ndarray
+    accuracy: np.ndarray
+    layer_lost: np.ndarray
+    overflowed: np.ndarray
+
+    def revived_share(self) -> np.ndarray:
+        """The share of ever-dead units that revived; NaN for an overflowed run or one with no dead unit."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = self.revived / self.ever_dead
+        return np.where(self.overflowed | (self.ever_dead == 0), np.nan, share)
+
+
+@frozen_cache(maxsize=8)
+def _revival_seeds(lrs, depth, seeds, epochs):
+    shape = (len(lrs), len(seeds))
+    counts = {k: np.zeros(shape, dtype=int) for k in ("ever", "back", "end", "first")}
+    accuracy = np.full(shape, np.nan)
+    lost, overflowed = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    for i, lr in enumerate(lrs):
+        for j, seed in enumerate(seeds):
+            try:
+                run = revival_run(depth, lr, seed, epochs=epochs)
+            except FloatingPointError:
+                overflowed[i, j] = True
+                continue
+            counts["ever"][i, j] = run.ever_dead().sum()
+            counts["back"][i, j] = run.revived().sum()
+            counts["end"][i, j] = run.dead_at_end().sum()
+            counts["first"][i, j] = run.ever_dead()[0]
+            accuracy[i, j] = run.train_accuracy[-1]
+            lost[i, j] = bool(np.any(run.fraction == 1.0))
+    return RevivalSeeds(
+        lrs=lrs,
+        seeds=seeds,
+        depth=depth,
+        epochs=epochs,
+        ever_dead=counts["ever"],
+        revived=counts["back"],
+        dead_at_end=counts["end"],
+        first_layer_ever_dead=counts["first"],
+        accuracy=accuracy,
+        layer_lost=lost,
+        overflowed=overflowed,
+    )
+
+
+def revival_seeds(
+    lrs=(0.3, 0.4), depth: int = 8, seeds=tuple(range(10)), *, epochs: int = 30
+) -> RevivalSeeds:
+    """:func:`revival_run` (ReLU, width 32, 512 digits) for every learning rate in ``lrs``
+    and seed in ``seeds``, totalled per run (cached, read-only).
+
+    Chapter 6 uses it to show that its single revival and collapse runs are
+    draws from a spread; a run whose step overflows is recorded, not raised.
+    """
+    lrs = tuple(check_real("lrs[i]", r, low=0.0, low_open=True) for r in lrs)
+    seeds = tuple(check_int("seeds[i]", s_, low=0) for s_ in seeds)
+    for name, values in (("lrs", lrs), ("seeds", seeds)):
+        if not values or len(set(values)) != len(values):
+            raise ValueError(f"{name} must list at least one value, without repeats")
+    depth = check_int("depth", depth, low=1)
+    epochs = check_int("epochs", epochs, low=0)
+    return _revival_seeds(lrs, depth, seeds, epochs)
 
 
 # --------------------------------------------------------------------------

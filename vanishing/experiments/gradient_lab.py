@@ -51,14 +51,19 @@ __all__ = [
     "LabRun",
     "LayerSignals",
     "RECTIFIERS",
+    "SEEDS",
     "SMALL_STD",
+    "TRAINED",
     "backward_factor",
+    "digit_spread",
+    "format_seed_table",
     "format_table",
     "gradient_check",
     "lab_data",
     "layer_signals",
     "relative_update",
     "run",
+    "seed_runs",
     "speed_ratio",
     "summarise",
     "sweep",
@@ -87,6 +92,12 @@ INITS = {
 #: The settings of the lab's sweep: 32 units per hidden layer, 6 epochs of
 #: plain SGD with learning rate 0.1 and mini-batches of 64.
 DEFAULTS = {"width": 32, "epochs": 6, "lr": 0.1, "batch_size": 64, "seed": 0}
+
+#: The seeds over which chapter 10 repeats every accuracy it interprets.
+SEEDS = (0, 1, 2, 3, 4)
+
+#: A run "trains" if its test accuracy exceeds this: about twice the best constant guess (0.116).
+TRAINED = 0.2
 
 #: The seed of the fixed train/test split of the digits.
 DATA_SEED = 0
@@ -336,6 +347,73 @@ def sweep(activations=ACTIVATIONS, inits=tuple(INITS), depths=(10,), **settings)
     return [run(a, i, d, **settings) for a in activations for i in inits for d in depths]
 
 
+def seed_runs(activation, init: str, depth: int = 10, *, seeds=SEEDS, **settings) -> list[LabRun]:
+    """:func:`run` once per seed in ``seeds`` (default :data:`SEEDS`), other settings equal.
+
+    Chapter 10 reads every accuracy it interprets from such a group, never
+    from one seed.  Runs are cached like every :func:`run`.
+    """
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers; got {seeds!r}")
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    if "seed" in settings:
+        raise TypeError("pass seeds=..., not seed=..., to seed_runs")
+    return [run(activation, init, depth, seed=s, **settings) for s in seeds]
+
+
+def format_seed_table(groups) -> str:
+    """One line per group of runs that differ only in their seed (:func:`seed_runs`).
+
+    Columns: the test accuracy of every seed in order (``div`` for a run that
+    diverged); how many runs exceed :data:`TRAINED`; the median and the range
+    (min-max) of the accuracies over the runs that did not diverge; the
+    median first-epoch speed ratio.
+    """
+    groups = [list(g) for g in groups]
+    if not groups or any(not g for g in groups):
+        raise ValueError("groups must hold at least one non-empty group of runs")
+    head = (
+        f"{'network':<30s} {'test accuracy per seed':<34s} {'trained':>7s}  {'median':>6s}"
+        f"  {'range':>11s}  {'speed L/1':>9s}"
+    )
+    lines = [head, "-" * len(head)]
+    for g in groups:
+        for r in g:
+            if not isinstance(r, LabRun):
+                raise TypeError(f"groups must hold LabRun objects; got {type(r).__name__}")
+        first = g[0]
+        same = (
+            "activation",
+            "init",
+            "depth",
+            "width",
+            "epochs",
+            "lr",
+            "batch_size",
+            "batch_norm",
+            "residual",
+        )
+        if any(getattr(r, k) != getattr(first, k) for r in g for k in same):
+            raise ValueError("every run of a group must have the same settings apart from the seed")
+        name = first.activation + (" +BN" if first.batch_norm else "") + (" +res" if first.residual else "")
+        name = f"{name} {first.init}"
+        each = " ".join("  div" if r.diverged else f"{r.final_accuracy:5.3f}" for r in g)
+        ok = [r for r in g if not r.diverged]
+        trained = sum(r.final_accuracy > TRAINED for r in ok)
+        if ok:
+            acc = np.array([r.final_accuracy for r in ok])
+            speed = np.median([r.update_ratio[0] for r in ok])
+            stats = f"{np.median(acc):6.3f}  {acc.min():5.3f}-{acc.max():5.3f}  {speed:9.1e}"
+        else:
+            at = sorted({r.diverged_at for r in g})
+            when = f"epoch {at[0]}" if len(at) == 1 else f"epochs {at[0]}-{at[-1]}"
+            stats = f"{'every run diverged, in ' + when:>32s}"
+        lines.append(f"{name:<30s} {each:<34s} {trained:3d} of {len(g)}  {stats}")
+    return "\n".join(lines)
+
+
 def _stuck_fraction(r: LabRun) -> float:
     return float(np.mean(r.dead[-1] if r.activation in RECTIFIERS else r.saturated[-1]))
 
@@ -524,6 +602,33 @@ def layer_signals(
         backward[k] = stats.grad_b_norm
         grad[k] = stats.grad_w_norm
     return LayerSignals(forward, backward, grad)
+
+
+def digit_spread(
+    activation: str | _act.Activation,
+    init: str,
+    depth: int = 10,
+    *,
+    width: int = DEFAULTS["width"],
+    seed: int = DEFAULTS["seed"],
+) -> tuple[np.ndarray, np.ndarray]:
+    """What the lab network at initialisation makes of the training digits, layer by layer.
+
+    Returns ``(spread, level)``, each of shape ``(depth + 1,)``: entry 0 is
+    the input, entry ``l`` hidden layer ``l``'s output ``a_l``.  ``spread`` is
+    the mean over units of the standard deviation over the digits (the part of
+    the signal that differs from digit to digit); ``level`` is the mean over
+    units of the absolute mean over the digits (the part every digit shares).
+    The network is the one :func:`run` starts from (same settings and ``seed``).
+    """
+    key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, False, False)
+    activation, init, depth, width, _, _, _, seed, _, _ = key
+    X = lab_data().X_train
+    net = _network(activation, init, depth, width, _generators(seed)[0], False, False)
+    acts = [X] + [net.activation.forward(u) for u in net.hidden_inputs(X)]
+    spread = np.array([a.std(axis=0).mean() for a in acts])
+    level = np.array([np.abs(a.mean(axis=0)).mean() for a in acts])
+    return spread, level
 
 
 def backward_factor(signals: LayerSignals) -> float:

@@ -2,7 +2,8 @@
 
 Each function computes with :mod:`vanishing.experiments.dying_relu` (or
 :mod:`vanishing.core.activations`) and returns a :class:`matplotlib.figure.Figure`
-in the course style.  ``plot_init_profile`` and ``plot_dead_training`` are
+in the course style (``plot_revival_seeds`` draws every seed of the
+revival runs).  ``plot_init_profile`` and ``plot_dead_training`` are
 widgets; ``describe_init_profile`` and ``describe_dead_training`` give the alt
 text of their pre-rendered frames.
 """
@@ -28,6 +29,7 @@ __all__ = [
     "plot_dead_training",
     "plot_init_profile",
     "plot_relu_derivative",
+    "plot_revival_seeds",
 ]
 
 #: One colour per initialisation, the same in every figure of the chapter.
@@ -285,4 +287,58 @@ def plot_batch_norm_profile(
         ]
         left.legend(handles=handles, fontsize=7, loc="lower left")
         fig.suptitle(f"ReLU, {depth} layers of {width}: solid without, dashed with batch norm", fontsize=10)
+    return fig
+
+
+def plot_revival_seeds(lrs=(0.3, 0.4), depth: int = 8, seeds=tuple(range(10)), *, epochs: int = 30):
+    """Revival and final accuracy of every seed's run, one marker per seed and learning rate.
+
+    Each run is :func:`vanishing.experiments.dying_relu.revival_run`, totalled by
+    :func:`vanishing.experiments.dying_relu.revival_seeds`.  Left:
+    the share of the units that were ever dead which came back later; right:
+    the final training accuracy.  A ringed marker is a run in which a whole
+    layer was dead after some epoch; a run whose step overflowed has no values
+    and is drawn as a cross on the "overflow" line above the panel's range.
+    """
+    rs = dying_relu.revival_seeds(lrs, depth, seeds, epochs=epochs)
+    share = rs.revived_share()
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = plt.subplots(1, 2, sharex=True)
+        fig.subplots_adjust(wspace=0.42, **{**MARGINS, "left": 0.16, "top": 0.8})
+        for i in range(len(rs.lrs)):
+            color = COLORS[i % len(COLORS)]
+            offset = (i - (len(rs.lrs) - 1) / 2) * 0.2
+            for j, seed in enumerate(rs.seeds):
+                x = seed + offset
+                if rs.overflowed[i, j]:
+                    for ax in (left, right):
+                        ax.plot([x], [1.1], "x", color=color, ms=7, mew=1.8)
+                    continue
+                for ax, value in ((left, share[i, j]), (right, rs.accuracy[i, j])):
+                    ax.plot([x], [value], "o", color=color, ms=6)
+                    if rs.layer_lost[i, j]:
+                        ax.plot([x], [value], "o", mfc="none", mec="#222222", ms=11, mew=1.2)
+        for ax, ylabel in (
+            (left, "share of dead units revived"),
+            (right, "final training accuracy"),
+        ):
+            ax.set_ylim(-0.05, 1.17)
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0, 1.1], ["0", "0.25", "0.5", "0.75", "1", "overflow"])
+            ax.axhline(1.05, color="#999999", lw=0.6)
+            ax.set_xlabel("seed")
+            ax.set_xticks(rs.seeds)
+            ax.set_ylabel(ylabel)
+        handles = [
+            mpl.lines.Line2D([], [], color=COLORS[k % len(COLORS)], marker="o", ls="", label=f"lr {lr:g}")
+            for k, lr in enumerate(rs.lrs)
+        ]
+        handles.append(
+            mpl.lines.Line2D(
+                [], [], marker="o", mfc="none", mec="#222222", ls="", ms=9, label="a whole layer died"
+            )
+        )
+        fig.legend(
+            handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=len(handles)
+        )
+        fig.suptitle(f"ReLU, {depth} hidden layers, {len(rs.seeds)} seeds: one marker per run", fontsize=10)
     return fig

@@ -18,6 +18,7 @@ __all__ = [
     "describe_training",
     "plot_gradient_profiles",
     "plot_remedies",
+    "plot_seed_accuracies",
     "plot_signals",
     "plot_sweep",
     "plot_training",
@@ -158,7 +159,39 @@ def plot_sweep(depth: int = 10):
                     fontsize=7,
                     color="white" if dark_bg else "black",
                 )
-        fig.suptitle(f"{depth} hidden layers of {gradient_lab.DEFAULTS['width']} units, digits", fontsize=10)
+        fig.suptitle(
+            f"{depth} hidden layers of {gradient_lab.DEFAULTS['width']} units, digits,"
+            f" one run each (seed {gradient_lab.DEFAULTS['seed']})",
+            fontsize=10,
+        )
+    return fig
+
+
+def plot_seed_accuracies(pairs, depth: int = 10, seeds=gradient_lab.SEEDS):
+    """Test accuracy after the last epoch of every seed, one row per (activation, init) pair.
+
+    Each dot is one run of :func:`vanishing.experiments.gradient_lab.seed_runs`
+    (a diverged run is not drawn); the vertical bar marks the median of the
+    runs that did not diverge, the dotted line chance.
+    """
+    pairs = list(pairs)
+    if not pairs:
+        raise ValueError("pairs must list at least one (activation, init) pair")
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(left=0.3, right=0.97, bottom=0.14, top=0.9)
+        for row, (a, i) in enumerate(pairs):
+            runs = gradient_lab.seed_runs(a, i, depth, seeds=seeds)
+            acc = np.array([r.final_accuracy for r in runs if not r.diverged])
+            ax.plot(acc, np.full(len(acc), row), "o", ms=5, color=COLORS[0], alpha=0.7)
+            if len(acc):
+                ax.plot([np.median(acc)] * 2, [row - 0.3, row + 0.3], "-", lw=2, color=COLORS[1])
+        ax.axvline(_CHANCE, color="#555555", lw=0.8, ls=":")
+        ax.set_yticks(range(len(pairs)), [f"{a} + {i}" for a, i in pairs], fontsize=8)
+        ax.set_ylim(len(pairs) - 0.5, -0.5)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_xlabel("test accuracy after the last epoch (one dot per seed, bar: median)")
+        ax.set_title(f"{depth} hidden layers, seeds {', '.join(str(k) for k in seeds)}", fontsize=9)
     return fig
 
 
@@ -211,29 +244,42 @@ def plot_signals(pairs=(("sigmoid", "xavier_normal"), ("relu", "xavier_normal"))
     return fig
 
 
-def plot_remedies(activation: str = "sigmoid", init: str = "xavier_normal", depth: int = 10):
-    """Plain network against batch normalisation and residual connections.
+def plot_remedies(
+    activation: str = "sigmoid", init: str = "xavier_normal", depth: int = 10, seeds=gradient_lab.SEEDS
+):
+    """Plain network against batch normalisation and residual connections, every seed drawn.
 
     Left: relative update per layer in the first epoch (log scale).  Right:
-    test accuracy per epoch.
+    test accuracy per epoch.  One thin line per seed in ``seeds`` (default
+    :data:`vanishing.experiments.gradient_lab.SEEDS`), one colour per variant;
+    a diverged run ends where its step overflowed.
     """
     variants = (
         ("plain", {}),
         ("batch norm", {"batch_norm": True}),
         ("residual", {"residual": True}),
     )
-    runs = [(name, gradient_lab.run(activation, init, depth, **kw)) for name, kw in variants]
+    groups = [
+        (name, gradient_lab.seed_runs(activation, init, depth, seeds=seeds, **kw)) for name, kw in variants
+    ]
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
-        for (name, r), color, marker in zip(runs, COLORS, "os^", strict=False):
-            left.plot(_layers(r), r.rel_update[0], marker + "-", ms=3, color=color, label=name)
-            right.plot(np.arange(r.epochs + 1), r.test_accuracy, marker + "-", ms=3, color=color, label=name)
+        for (name, runs), color, marker in zip(groups, COLORS, "os^", strict=False):
+            for k, r in enumerate(runs):
+                label = name if k == 0 else None
+                style = {"color": color, "lw": 0.9, "alpha": 0.75, "ms": 2.5, "label": label}
+                left.plot(_layers(r), r.rel_update[0], marker + "-", **style)
+                right.plot(np.arange(r.epochs + 1), r.test_accuracy, marker + "-", **style)
+        first = groups[0][1][0]
         log_y(left)
-        _integer_ticks(left, _layers(runs[0][1]))
+        _integer_ticks(left, _layers(first))
         left.set_xlabel("layer l (1 = nearest the input)")
         left.set_ylabel(r"$\|\Delta W_l\| \,/\, \|W_l\|$, epoch 1")
         left.legend(fontsize=8, loc="best")
-        _accuracy_axes(right, runs[0][1].epochs)
-        fig.suptitle(f"{activation} + {init}, {depth} hidden layers", fontsize=10)
+        _accuracy_axes(right, first.epochs)
+        fig.suptitle(
+            f"{activation} + {init}, {depth} hidden layers, one line per seed ({len(groups[0][1])} seeds)",
+            fontsize=10,
+        )
     return fig

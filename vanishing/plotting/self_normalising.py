@@ -107,18 +107,35 @@ def describe_bias_shift(alpha: float, depth: int) -> str:
     )
 
 
+def _runs(value):
+    """One run or a sequence of runs (one per seed) as a list."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def plot_training_means(traces):
     """Median unit mean activation (left) and training loss (right) per epoch.
 
-    ``traces`` maps a label to a :class:`vanishing.experiments.self_normalising.TrainingTrace`.
+    ``traces`` maps a label to a :class:`vanishing.experiments.self_normalising.TrainingTrace`
+    or to a list of them (one per seed); every run is drawn, in the label's colour.
     """
+    if not isinstance(traces, dict) or not traces:
+        raise TypeError("traces must be a non-empty dict from a label to a trace or a list of traces")
     with mpl.rc_context(STYLE):
         fig, (ax_m, ax_l) = plt.subplots(1, 2)
         fig.subplots_adjust(**_TWO_PANELS)
-        for (label, trace), color in zip(traces.items(), (COLORS[1], COLORS[0], COLORS[2]), strict=False):
-            epochs = np.arange(len(trace.loss))
-            ax_m.plot(epochs, trace.median_unit_mean, "o-", ms=3, color=color, label=label)
-            ax_l.plot(epochs, trace.loss, "o-", ms=3, color=color, label=label)
+        for (label, runs), color in zip(traces.items(), (COLORS[1], COLORS[0], COLORS[2]), strict=False):
+            runs = _runs(runs)
+            shown = label if len(runs) == 1 else f"{label} ({len(runs)} seeds)"
+            for k, trace in enumerate(runs):
+                epochs = np.arange(len(trace.loss))
+                kw = {
+                    "color": color,
+                    "ms": 3,
+                    "lw": 1.2 if len(runs) == 1 else 0.9,
+                    "alpha": 1.0 if len(runs) == 1 else 0.7,
+                }
+                ax_m.plot(epochs, trace.median_unit_mean, "o-", label=shown if k == 0 else None, **kw)
+                ax_l.plot(epochs, trace.loss, "o-", label=shown if k == 0 else None, **kw)
         ax_m.set_xlabel("epoch")
         ax_m.set_ylabel("median of the units' mean activation")
         ax_m.set_ylim(bottom=0.0)
@@ -163,18 +180,26 @@ def plot_layer_profiles(profiles):
     """Mean (left) and standard deviation (right) of the activations per layer.
 
     ``profiles`` maps a label to a :class:`vanishing.core.diagnostics.InitProfile`
-    (see :func:`vanishing.experiments.self_normalising.compare_profiles`).
+    or to a list of them (one per seed; see
+    :func:`vanishing.experiments.self_normalising.compare_profiles`); every run is drawn.
     """
+    if not isinstance(profiles, dict) or not profiles:
+        raise TypeError("profiles must be a non-empty dict from a label to a profile or a list of profiles")
     with mpl.rc_context(STYLE):
         fig, (ax_m, ax_s) = plt.subplots(1, 2)
         fig.subplots_adjust(**_TWO_PANELS)
-        for (label, prof), color in zip(profiles.items(), (COLORS[2], COLORS[1], COLORS[0]), strict=False):
-            ax_m.plot(prof.layers, prof.act_mean, "-", color=color, label=label)
-            ax_s.plot(prof.layers, prof.act_std, "-", color=color, label=label)
+        for (label, runs), color in zip(profiles.items(), (COLORS[2], COLORS[1], COLORS[0]), strict=False):
+            runs = _runs(runs)
+            shown = label if len(runs) == 1 else f"{label} ({len(runs)} seeds)"
+            lw = 1.5 if len(runs) == 1 else 0.9
+            for k, prof in enumerate(runs):
+                name = shown if k == 0 else None
+                ax_m.plot(prof.layers, prof.act_mean, "-", color=color, lw=lw, label=name)
+                ax_s.plot(prof.layers, prof.act_std, "-", color=color, lw=lw, label=name)
         ax_m.axhline(0.0, color="#555555", lw=0.8)
         ax_m.set_xlabel("hidden layer")
         ax_m.set_ylabel("mean activation")
-        ax_s.legend(fontsize=8, loc="upper left")
+        ax_s.legend(fontsize=7, loc="upper left")
         ax_s.set_ylim(bottom=0.0)
         ax_s.axhline(1.0, color="#555555", lw=0.8, ls=":")
         ax_s.set_xlabel("hidden layer")

@@ -12,6 +12,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..core._checks import check_int, check_real
 from ..experiments import through_time
 from ._style import COLORS, MARGINS, STYLE, log_y
 
@@ -35,22 +36,47 @@ def _log_limits(ax, *arrays, low=1e-40, high=1e40):
     ax.set_ylim(bottom, max(top, bottom * 100.0))
 
 
-def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0):
+def _other_seeds(other_seeds, seed):
+    """``other_seeds`` as a tuple of distinct non-negative ints other than ``seed``."""
+    if isinstance(other_seeds, (str, bytes)) or not hasattr(other_seeds, "__iter__"):
+        raise TypeError(f"other_seeds must be a sequence of seeds; got {type(other_seeds).__name__}")
+    seeds = tuple(check_int("other_seeds", s, low=0) for s in other_seeds)
+    if seed in seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"other_seeds must be distinct and must not repeat seed={seed}; got {seeds}")
+    return seeds
+
+
+def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0, other_seeds=()):
     """Chapter 9's first widget: ``||dh_T/dh_t||_2`` against ``t`` for a random tanh RNN.
 
     Median and 10-90 % band over 16 sequences of a 32-unit RNN whose
     recurrent matrix has largest singular value ``weight_scale``
     (:func:`vanishing.experiments.through_time.gradient_through_time`), with the bound
-    ``weight_scale^(T - t)`` dashed.
+    ``weight_scale^(T - t)`` dashed.  ``other_seeds`` adds the medians of
+    further networks, one thin line each.
     """
     tt = through_time.gradient_through_time(weight_scale, length, seed=seed)
+    others = [
+        through_time.gradient_through_time(weight_scale, length, seed=s)
+        for s in _other_seeds(other_seeds, seed)
+    ]
     q = np.maximum(tt.quantiles, _FLOOR)
     ref = np.maximum(tt.reference, _FLOOR)
+    medians = [np.maximum(o.quantiles[1], _FLOOR) for o in others]
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**MARGINS)
         ax.fill_between(tt.steps, q[0], q[2], color=COLORS[0], alpha=0.25, label="10–90 % of sequences")
         ax.plot(tt.steps, q[1], color=COLORS[0], label=r"median $\|\partial h_T/\partial h_t\|_2$")
+        for k, m in enumerate(medians):
+            ax.plot(
+                tt.steps,
+                m,
+                color=COLORS[0],
+                lw=0.8,
+                alpha=0.6,
+                label="median, other networks" if k == 0 else None,
+            )
         ax.plot(
             tt.steps,
             ref,
@@ -60,7 +86,7 @@ def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, s
         )
         ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
         log_y(ax)
-        _log_limits(ax, q, ref)
+        _log_limits(ax, q, ref, *medians)
         ax.set_xlim(0, length)
         ax.set_xlabel("time step t")
         ax.set_ylabel("gradient norm")
@@ -81,26 +107,53 @@ def describe_gradient_through_time(weight_scale: float = 1.0, length: int = 50, 
     )
 
 
-def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0):
+def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0, other_seeds=()):
     """Chapter 9's second widget: the gradient sent back along an LSTM's cell state.
 
     Median and 10-90 % band of ``||(dc_T/dc_t)^T v||`` over 16 sequences of a
     32-unit LSTM with forget-gate bias ``forget_bias``, all paths included,
     and (dashed) the same gradient along the cell-state path alone, a
     product of forget gates (:func:`vanishing.experiments.through_time.lstm_cell_gradient_through_time`).
+    ``other_seeds`` adds both curves of further networks, one thin line each.
     """
     tt = through_time.lstm_cell_gradient_through_time(forget_bias, length, seed=seed)
+    others = [
+        through_time.lstm_cell_gradient_through_time(forget_bias, length, seed=s)
+        for s in _other_seeds(other_seeds, seed)
+    ]
     q = np.maximum(tt.quantiles, _FLOOR)
     ref = np.maximum(tt.reference, _FLOOR)
+    extra = [np.maximum(o.quantiles[1], _FLOOR) for o in others] + [
+        np.maximum(o.reference, _FLOOR) for o in others
+    ]
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**MARGINS)
         ax.fill_between(tt.steps, q[0], q[2], color=COLORS[2], alpha=0.25, label="all paths, 10–90 %")
         ax.plot(tt.steps, q[1], color=COLORS[2], label="all paths, median")
         ax.plot(tt.steps, ref, "--", color=COLORS[1], label="cell-state path only (product of forget gates)")
+        for k, o in enumerate(others):
+            tag = k == 0
+            ax.plot(
+                tt.steps,
+                np.maximum(o.quantiles[1], _FLOOR),
+                color=COLORS[2],
+                lw=0.8,
+                alpha=0.6,
+                label="all paths, median, other networks" if tag else None,
+            )
+            ax.plot(
+                tt.steps,
+                np.maximum(o.reference, _FLOOR),
+                "--",
+                color=COLORS[1],
+                lw=0.8,
+                alpha=0.6,
+                label="cell-state path, other networks" if tag else None,
+            )
         ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
         log_y(ax)
-        _log_limits(ax, q, ref)
+        _log_limits(ax, q, ref, *extra)
         ax.set_xlim(0, length)
         ax.set_xlabel("time step t")
         ax.set_ylabel(r"$\|(\partial c_T/\partial c_t)^\top v\|$")
@@ -119,58 +172,103 @@ def describe_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed
     )
 
 
+def _histories(name, runs):
+    """One :class:`RecallHistory` or a non-empty sequence of them, as a list."""
+    if isinstance(runs, through_time.RecallHistory):
+        return [runs]
+    if isinstance(runs, (str, bytes)) or not hasattr(runs, "__iter__"):
+        raise TypeError(f"{name} must be a RecallHistory or a sequence of them; got {type(runs).__name__}")
+    runs = list(runs)
+    if not runs or not all(isinstance(r, through_time.RecallHistory) for r in runs):
+        raise TypeError(f"{name} must be a RecallHistory or a non-empty sequence of them")
+    return runs
+
+
 def plot_clipping(unclipped, clipped, clip_norm: float):
-    """Chapter 9: two training runs of the same RNN, without and with gradient clipping.
+    """Chapter 9: training runs of the same RNN, without and with gradient clipping.
 
     ``unclipped`` and ``clipped`` are :class:`vanishing.experiments.through_time.RecallHistory`
-    objects.  Left: the gradient norm before clipping, with the threshold.
-    Right: the training loss.
+    objects, or sequences of them (one per seed; every seed is drawn as a thin line).
+    Left: the gradient norm before clipping, with the threshold.
+    Right: the training loss, with the loss of guessing, ``ln(n_symbols)``, dotted.
     """
+    unclipped = _histories("unclipped", unclipped)
+    clipped = _histories("clipped", clipped)
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2)
         fig.subplots_adjust(wspace=0.3, **MARGINS)
-        steps = np.arange(1, len(unclipped.loss) + 1)
-        for run, color, label in ((unclipped, COLORS[1], "no clipping"), (clipped, COLORS[0], "clipped")):
-            left.plot(steps, run.grad_norm, color=color, lw=1, label=label)
-            right.plot(steps, run.loss, color=color, lw=1, label=label)
+        for runs, color, label in ((unclipped, COLORS[1], "no clipping"), (clipped, COLORS[0], "clipped")):
+            alpha = 1.0 if len(runs) == 1 else 0.45
+            for k, run in enumerate(runs):
+                steps = np.arange(1, len(run.loss) + 1)
+                tag = label if k == 0 else None
+                left.plot(steps, run.grad_norm, color=color, lw=0.8, alpha=alpha, label=tag)
+                right.plot(steps, run.loss, color=color, lw=0.8, alpha=alpha, label=tag)
         left.axhline(clip_norm, color="k", ls="--", lw=0.8, label=f"threshold {clip_norm:g}")
         log_y(left)
         left.set_xlabel("training step")
         left.set_ylabel("gradient norm (before clipping)")
         left.legend(fontsize=8, loc="best")
-        right.axhline(np.log(unclipped.params.n_out), color="#555555", ls=":", lw=0.8)
+        right.axhline(np.log(unclipped[0].params.n_out), color="#555555", ls=":", lw=0.8, label="guessing")
         right.set_xlabel("training step")
         right.set_ylabel("cross-entropy loss")
         right.legend(fontsize=8, loc="upper right")
+        if len(unclipped) > 1 or len(clipped) > 1:
+            fig.suptitle(f"{len(unclipped)} seeds without clipping, {len(clipped)} with", fontsize=9)
     return fig
 
 
-def plot_recall_results(results: dict):
+def plot_recall_results(results: dict, *, solved: float = 0.95):
     """Chapter 9: test accuracy on the recall task against the sequence length.
 
     ``results`` maps a model label to ``{length: [RecallHistory, ...]}`` (one
-    history per seed).  Each seed is a dot; the line joins the means.
+    history per seed; a model need not be run at every length).  Every seed
+    is a dot, the median of the seeds a short bar; the number of seeds with
+    accuracy at least ``solved`` is written above each group.
     """
+    if not isinstance(results, dict) or not results:
+        raise TypeError("results must be a non-empty dict {label: {length: [RecallHistory, ...]}}")
+    solved = check_real("solved", solved, low=0.0, high=1.0)
+    lengths = sorted({T for runs in results.values() for T in runs})
+    slot = {T: i for i, T in enumerate(lengths)}
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**MARGINS)
         n_models = len(results)
+        width = 0.8 / n_models
         for k, (label, runs) in enumerate(results.items()):
-            lengths = sorted(runs)
-            means = [np.mean([h.test_accuracy for h in runs[T]]) for T in lengths]
-            x = np.arange(len(lengths)) + (k - (n_models - 1) / 2) * 0.08
-            ax.plot(x, means, "-", color=COLORS[k % len(COLORS)], label=label)
-            for xi, T in zip(x, lengths, strict=True):
-                acc = [h.test_accuracy for h in runs[T]]
-                ax.plot([xi] * len(acc), acc, "o", color=COLORS[k % len(COLORS)], ms=4, alpha=0.7)
+            color = COLORS[k % len(COLORS)]
+            for j, T in enumerate(sorted(runs)):
+                acc = np.array([h.test_accuracy for h in runs[T]])
+                centre = slot[T] + (k - (n_models - 1) / 2) * width
+                jitter = np.linspace(-0.25, 0.25, len(acc)) * width if len(acc) > 1 else np.zeros(1)
+                ax.plot(
+                    centre + jitter,
+                    acc,
+                    "o",
+                    color=color,
+                    ms=3.5,
+                    alpha=0.75,
+                    label=label if j == 0 else None,
+                )
+                ax.plot([centre - 0.4 * width, centre + 0.4 * width], [np.median(acc)] * 2, color=color, lw=2)
+                ax.text(
+                    centre,
+                    1.04,
+                    f"{int(np.sum(acc >= solved))}/{len(acc)}",
+                    ha="center",
+                    fontsize=7,
+                    color=color,
+                )
         first = next(iter(results.values()))
-        lengths = sorted(first)
         n_symbols = next(iter(first.values()))[0].params.n_out
         ax.axhline(1.0 / n_symbols, color="#555555", ls=":", lw=0.8)
-        ax.text(len(lengths) - 1, 1.0 / n_symbols + 0.02, "chance", ha="right", fontsize=8, color="#555555")
+        ax.text(-0.45, 1.0 / n_symbols + 0.02, "chance", ha="left", fontsize=8, color="#555555")
         ax.set_xticks(np.arange(len(lengths)), [str(T) for T in lengths])
-        ax.set_ylim(0.0, 1.05)
+        ax.set_xlim(-0.5, len(lengths) - 0.5)
+        ax.set_ylim(0.0, 1.1)
         ax.set_xlabel("sequence length T (steps between the symbol and the answer, plus one)")
         ax.set_ylabel("test accuracy")
+        ax.set_title(f"dots: seeds; bars: medians; counts: seeds with accuracy ≥ {solved:g}", fontsize=9)
         ax.legend(fontsize=8, loc="lower left")
     return fig
