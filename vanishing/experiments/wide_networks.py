@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import propagation
+from ..core import activations, propagation
 from ..core._checks import check_int, check_real
 from ..core.cache import frozen_cache
 
@@ -96,8 +96,8 @@ def layer_profile(
     gradient trajectories of :mod:`vanishing.core.propagation`; the
     simulation runs one random network of ``width`` units per seed.
     """
-    if activation not in propagation._act.names():
-        raise ValueError(f"activation must be one of {propagation._act.names()}; got {activation!r}")
+    if activation not in activations.names():
+        raise ValueError(f"activation must be one of {activations.names()}; got {activation!r}")
     sigma_w, sigma_b = _check_scales(sigma_w, sigma_b)
     depth = check_int("depth", depth, low=2, high=100)
     width = check_int("width", width, low=1, high=2048)
