@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vanishing.core import activations, chain, mlp
+from vanishing.core import activations, chain, initialisation, mlp
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -141,12 +141,20 @@ def test_mlp_gradients_are_torchs(name, loss):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-9, atol=1e-15)
 
 
-@pytest.mark.parametrize(("batch_norm", "residual"), [(True, False), (False, True), (True, True)])
-def test_mlp_options_match_torch(batch_norm, residual):
-    """Batch norm (training mode), residual connections and learned PReLU slopes."""
+@pytest.mark.parametrize(
+    ("norm", "residual"), [("batch", False), (None, True), ("batch", True), ("layer", False), ("layer", True)]
+)
+def test_mlp_options_match_torch(norm, residual):
+    """Batch or layer norm (training mode), residual connections and learned PReLU slopes."""
     rng = np.random.default_rng(10)
     net = mlp.MLP.initialise(
-        [5, 12, 12, 12, 3], "prelu", "he_normal", rng, batch_norm=batch_norm, residual=residual
+        [5, 12, 12, 12, 3],
+        "prelu",
+        "he_normal",
+        rng,
+        batch_norm=norm == "batch",
+        layer_norm=norm == "layer",
+        residual=residual,
     )
     for p in net.parameters():
         p += rng.normal(0, 0.1, p.shape)
@@ -159,16 +167,18 @@ def test_mlp_options_match_torch(batch_norm, residual):
     tw, tb = params[:n], params[n : 2 * n]
     rest = params[2 * n :]
     talpha = rest[:n_hidden]
-    tgamma = rest[n_hidden : 2 * n_hidden] if batch_norm else None
-    tbeta = rest[2 * n_hidden :] if batch_norm else None
+    tgamma = rest[n_hidden : 2 * n_hidden] if norm else None
+    tbeta = rest[2 * n_hidden :] if norm else None
     h = torch.tensor(X)
     for i in range(n):
         z = h @ tw[i] + tb[i]
         if i == n - 1:
             h = z
             break
-        if batch_norm:
+        if norm == "batch":
             z = F.batch_norm(z, None, None, tgamma[i], tbeta[i], training=True, eps=1e-5)
+        elif norm == "layer":
+            z = F.layer_norm(z, (z.shape[1],), tgamma[i], tbeta[i], eps=1e-5)
         out = torch.where(z > 0, z, talpha[i] * z)
         h = h + out if residual and tw[i].shape[0] == tw[i].shape[1] else out
     value = F.cross_entropy(h, torch.tensor(labels))
@@ -176,3 +186,56 @@ def test_mlp_options_match_torch(batch_norm, residual):
     assert ours.loss == pytest.approx(float(value.detach()), rel=1e-12)
     for mine, theirs in zip(ours.as_list(), grads, strict=True):
         np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-8, atol=1e-13)
+
+
+# -- what PyTorch does when nothing is set (issue: framework defaults) ---------
+@pytest.mark.parametrize(
+    ("name", "slope"),
+    [
+        ("linear", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("selu", None),
+        ("leaky_relu", 0.01),
+        ("leaky_relu", 0.2),
+    ],
+)
+def test_gains_are_torchs_calculate_gain(name, slope):
+    ours = initialisation.torch_gain(name) if slope is None else initialisation.torch_gain(name, slope)
+    theirs = (
+        torch.nn.init.calculate_gain(name) if slope is None else torch.nn.init.calculate_gain(name, slope)
+    )
+    assert ours == pytest.approx(theirs, rel=1e-15)
+
+
+def test_linear_default_bounds_and_variance_are_torchs():
+    torch.manual_seed(0)
+    n_in, n_out = 300, 400
+    layer = torch.nn.Linear(n_in, n_out)
+    bound = initialisation.torch_linear_bound(n_in)
+    for p in (layer.weight, layer.bias):
+        values = p.detach().numpy()
+        assert np.abs(values).max() <= bound
+        assert np.abs(values).max() > 0.98 * bound  # the whole interval is used
+    w = layer.weight.detach().double().numpy()
+    expected = initialisation.weight_variance("torch_default", n_in, n_out)
+    assert w.var() == pytest.approx(expected, rel=0.03)
+    ours = initialisation.init_weights(n_in, n_out, "torch_default", np.random.default_rng(0))
+    assert np.abs(ours).max() <= bound and ours.var() == pytest.approx(w.var(), rel=0.03)
+
+
+def test_lstm_default_bounds_and_no_forget_bias_are_torchs():
+    torch.manual_seed(0)
+    n_in, n_hidden = 20, 256
+    lstm = torch.nn.LSTM(n_in, n_hidden)
+    bound = initialisation.torch_lstm_bound(n_hidden)
+    for name, p in lstm.named_parameters():
+        values = p.detach().numpy()
+        assert np.abs(values).max() <= bound, name
+        assert np.abs(values).max() > 0.95 * bound, name
+    # PyTorch's gate order is input, forget, cell, output: the forget gate's bias is
+    # the second quarter of bias_ih + bias_hh, centred on 0 (a sum of two uniforms).
+    forget = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().double().numpy()[n_hidden : 2 * n_hidden]
+    spread = np.sqrt(2 * bound**2 / 3 / n_hidden)  # standard error of the mean
+    assert abs(forget.mean()) < 4 * spread

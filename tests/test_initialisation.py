@@ -16,6 +16,7 @@ from vanishing.experiments import weight_scale
         ("he_normal", 2 / 400),
         ("he_uniform", 2 / 400),
         ("lecun_normal", 1 / 400),
+        ("torch_default", 1 / 1200),
     ],
 )
 def test_weight_variance_formula_matches_the_samples(scheme, expected):
@@ -354,3 +355,18 @@ def test_linear_gains_rejects_bad_input():
         weight_scale.linear_gains([64, 0], "xavier_normal", np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         weight_scale.linear_gains([64, 32], "xavier_normal", 0)
+
+
+def test_torch_default_is_a_third_of_lecuns_variance_and_its_gains_check_their_input():
+    assert ini.weight_variance("torch_default", 300, 7) == pytest.approx(
+        ini.weight_variance("lecun_normal", 300, 7) / 3
+    )
+    assert ini.torch_linear_bound(100) == pytest.approx(0.1)
+    assert ini.torch_lstm_bound(64) == pytest.approx(0.125)
+    assert ini.torch_gain("leaky_relu", 0.0) == pytest.approx(ini.torch_gain("relu"))
+    with pytest.raises(ValueError, match="nonlinearity must be one of"):
+        ini.torch_gain("gelu")
+    with pytest.raises(ValueError, match="n_in"):
+        ini.torch_linear_bound(0)
+    with pytest.raises(TypeError, match="negative_slope"):
+        ini.torch_gain("leaky_relu", "0.1")

@@ -139,23 +139,32 @@ def test_bad_batches():
         net.loss_and_gradients(X, np.array([0, 1, 2, 0, 1]), "cross_entropy")
 
 
-# -- batch normalisation, residual connections, learned PReLU slopes ----------
+# -- batch and layer normalisation, residual connections, learned PReLU slopes --
 @pytest.mark.parametrize(
-    ("activation", "batch_norm", "residual"),
+    ("activation", "norm", "residual"),
     [
-        ("tanh", True, False),
-        ("relu", True, False),
-        ("sigmoid", False, True),
-        ("gelu", True, True),
-        ("prelu", False, False),
-        ("prelu", True, True),
+        ("tanh", "batch", False),
+        ("relu", "batch", False),
+        ("sigmoid", None, True),
+        ("gelu", "batch", True),
+        ("prelu", None, False),
+        ("prelu", "batch", True),
+        ("tanh", "layer", False),
+        ("sigmoid", "layer", True),
+        ("prelu", "layer", False),
     ],
 )
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
-def test_every_option_has_exact_gradients(activation, batch_norm, residual, loss):
+def test_every_option_has_exact_gradients(activation, norm, residual, loss):
     rng = np.random.default_rng(3)
     net = mlp.MLP.initialise(
-        [3, 4, 4, 4, 3], activation, "he_normal", rng, batch_norm=batch_norm, residual=residual
+        [3, 4, 4, 4, 3],
+        activation,
+        "he_normal",
+        rng,
+        batch_norm=norm == "batch",
+        layer_norm=norm == "layer",
+        residual=residual,
     )
     for p in net.parameters():
         p += rng.normal(0, 0.1, p.shape)  # move every parameter off its initial value
@@ -231,9 +240,24 @@ def test_residual_network_keeps_first_layer_gradients_that_a_plain_one_loses():
     assert norms[True][1] / norms[True][-2] > 0.1
 
 
-def test_option_flags_must_be_booleans():
+def test_option_flags_must_be_booleans_and_one_normalisation_at_most():
     with pytest.raises(TypeError, match="batch_norm must be True or False"):
         mlp.MLP([np.ones((2, 2))], [np.zeros(2)], "relu", batch_norm="yes")
+    with pytest.raises(TypeError, match="layer_norm must be True or False"):
+        mlp.MLP([np.ones((2, 2))], [np.zeros(2)], "relu", layer_norm=1)
+    with pytest.raises(ValueError, match="at most one"):
+        mlp.MLP([np.ones((2, 2))], [np.zeros(2)], "relu", batch_norm=True, layer_norm=True)
+
+
+def test_layer_norm_is_the_same_in_training_and_evaluation_and_for_one_example():
+    rng = np.random.default_rng(4)
+    net = mlp.MLP.initialise([5, 30, 30, 2], "tanh", "normal", rng, std=3.0, layer_norm=True)
+    X = rng.normal(size=(7, 5))
+    np.testing.assert_array_equal(net.forward(X, training=True), net.forward(X))
+    np.testing.assert_allclose(net.forward(X[:1]), net.forward(X)[:1], rtol=1e-13)
+    for u in net.hidden_inputs(X):  # each example's units standardised (gamma 1, beta 0)
+        np.testing.assert_allclose(u.mean(axis=1), 0.0, atol=1e-12)
+        np.testing.assert_allclose(u.std(axis=1), 1.0, rtol=1e-4)
 
 
 def test_numerical_gradients_checks_its_arguments():

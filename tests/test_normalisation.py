@@ -1,4 +1,4 @@
-"""Batch normalisation: forward statistics, exact backward pass, bad input."""
+"""Batch and layer normalisation: forward statistics, exact backward passes, bad input."""
 
 import numpy as np
 import pytest
@@ -16,17 +16,25 @@ def test_forward_standardises_then_rescales():
     np.testing.assert_allclose(cache.mean, Z.mean(axis=0))
 
 
-def test_backward_matches_finite_differences():
+NORMS = {
+    "batch": (bn.batch_norm_forward, bn.batch_norm_backward, 0),
+    "layer": (bn.layer_norm_forward, bn.layer_norm_backward, 1),
+}
+
+
+@pytest.mark.parametrize("kind", NORMS)
+def test_backward_matches_finite_differences(kind):
+    forward, backward, axis = NORMS[kind]
     rng = np.random.default_rng(1)
     Z = rng.normal(size=(5, 3))
     gamma, beta = rng.normal(size=3), rng.normal(size=3)
     weights = rng.normal(size=(5, 3))  # loss = sum(weights * out), a generic linear read-out
 
     def loss(Z, gamma, beta):
-        return float(np.sum(weights * bn.batch_norm_forward(Z, gamma, beta)[0]))
+        return float(np.sum(weights * forward(Z, gamma, beta)[0]))
 
-    _, cache = bn.batch_norm_forward(Z, gamma, beta)
-    dZ, dgamma, dbeta = bn.batch_norm_backward(weights, cache)
+    _, cache = forward(Z, gamma, beta)
+    dZ, dgamma, dbeta = backward(weights, cache)
     h = 1e-6
     for arr, grad in ((Z, dZ), (gamma, dgamma), (beta, dbeta)):
         num = np.zeros_like(arr)
@@ -39,8 +47,22 @@ def test_backward_matches_finite_differences():
             arr[idx] = old
             num[idx] = (up - down) / (2 * h)
         np.testing.assert_allclose(grad, num, rtol=1e-6, atol=1e-9)
-    # The output is invariant to shifting a unit's inputs, so dZ sums to 0 per unit.
-    np.testing.assert_allclose(dZ.sum(axis=0), 0.0, atol=1e-12)
+    # The output is invariant to shifting what it averages over (a unit's inputs over
+    # the batch, or an example's units), so dZ sums to 0 along that axis.
+    np.testing.assert_allclose(dZ.sum(axis=axis), 0.0, atol=1e-12)
+
+
+def test_layer_norm_standardises_each_example_and_ignores_the_rest_of_the_batch():
+    rng = np.random.default_rng(2)
+    Z = rng.normal(3.0, 7.0, size=(6, 50))
+    gamma, beta = np.ones(50), np.zeros(50)
+    out, _ = bn.layer_norm_forward(Z, gamma, beta)
+    np.testing.assert_allclose(out.mean(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=1), Z.var(axis=1) / (Z.var(axis=1) + bn.EPS))
+    alone, _ = bn.layer_norm_forward(Z[:1], gamma, beta)
+    np.testing.assert_array_equal(alone, out[:1])  # a batch of one is fine, and the same
+    with pytest.raises(ValueError, match="units >= 2"):
+        bn.layer_norm_forward(np.ones((4, 1)), np.ones(1), np.zeros(1))
 
 
 def test_a_constant_unit_gives_finite_output():

@@ -12,8 +12,8 @@ figures share a module name, and each name says the idea it serves.
 ``core.chain``                chains of single-neuron layers and their gradient
 ``core.mlp``                  a fully connected network with exact gradients
 ``core.initialisation``       the schemes (normal, Xavier, He, LeCun) and their
-                              variances
-``core.normalisation``        batch normalisation, forward and backward
+                              variances; PyTorch's defaults and gains
+``core.normalisation``        batch and layer normalisation, forward and backward
 ``core.recurrent``            a tanh RNN and an LSTM, with backpropagation
                               through time
 ``core.propagation``          wide random networks: the length and correlation

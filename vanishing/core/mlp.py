@@ -9,11 +9,13 @@ and the last layer is linear: its ``Z_L`` are the outputs (regression
 targets for ``"mse"``, logits for ``"cross_entropy"``).  Weights are
 ``(n_in, n_out)`` arrays, biases vectors of length ``n_out``.
 
-Three options change the hidden layers, each taught in a later chapter:
+Four options change the hidden layers, each taught in a later chapter:
 
 * ``batch_norm=True`` standardises ``Z_l`` over the batch before ``f`` and
   rescales it with learned ``gamma_l``, ``beta_l``
   (:mod:`vanishing.core.normalisation`; chapters 6 and 12);
+* ``layer_norm=True`` does the same over each example's units instead of
+  over the batch (Ba et al. 2016): the same in training and evaluation;
 * ``residual=True`` adds the layer's input to its output,
   ``A_l = A_{l-1} + f(Z_l)``, in every hidden layer whose input and output
   widths agree (chapter 12);
@@ -36,7 +38,7 @@ from . import activations as _act
 from ._checks import as_float_array, check_int, check_real
 from .initialisation import init_weights
 from .losses import LOSSES, output_loss
-from .normalisation import batch_norm_backward, batch_norm_forward
+from .normalisation import batch_norm_backward, batch_norm_forward, layer_norm_backward, layer_norm_forward
 
 __all__ = ["Gradients", "LayerStats", "MLP", "numerical_gradients"]
 
@@ -95,13 +97,18 @@ class MLP:
     ``(n_in, n_out)`` arrays) and ``biases`` (list of vectors).  Parameters
     are float64 and are used as given (not copied), so a training loop can
     update them in place.  See the module docstring for ``batch_norm``,
-    ``residual`` and PReLU's learned slopes.
+    ``layer_norm``, ``residual`` and PReLU's learned slopes.
     """
 
-    def __init__(self, weights, biases, activation="relu", *, batch_norm=False, residual=False):
+    def __init__(
+        self, weights, biases, activation="relu", *, batch_norm=False, layer_norm=False, residual=False
+    ):
         self.weights, self.biases = _checked_layers(weights, biases)
         self.activation = _act.get(activation)
         self.batch_norm = _flag("batch_norm", batch_norm)
+        self.layer_norm = _flag("layer_norm", layer_norm)
+        if self.batch_norm and self.layer_norm:
+            raise ValueError("batch_norm and layer_norm are alternatives: set at most one to True")
         self.residual = _flag("residual", residual)
         hidden = [w.shape[1] for w in self.weights[:-1]]
         #: PReLU's learned slopes, one vector per hidden layer (None otherwise).
@@ -110,14 +117,18 @@ class MLP:
             if self.activation.name == "prelu"
             else None
         )
-        #: Batch normalisation's scale and shift, and running statistics for evaluation.
-        self.gammas = [np.ones(n) for n in hidden] if self.batch_norm else None
-        self.betas = [np.zeros(n) for n in hidden] if self.batch_norm else None
+        #: The normalisation's scale and shift (batch or layer), and batch
+        #: normalisation's running statistics for evaluation.
+        normalised = self.batch_norm or self.layer_norm
+        self.gammas = [np.ones(n) for n in hidden] if normalised else None
+        self.betas = [np.zeros(n) for n in hidden] if normalised else None
         self.running_means = [np.zeros(n) for n in hidden] if self.batch_norm else None
         self.running_vars = [np.ones(n) for n in hidden] if self.batch_norm else None
 
     @classmethod
-    def initialise(cls, sizes, activation, init, rng, *, std=None, batch_norm=False, residual=False):
+    def initialise(
+        cls, sizes, activation, init, rng, *, std=None, batch_norm=False, layer_norm=False, residual=False
+    ):
         """A network with layer widths ``sizes`` (input first), zero biases,
         and weights drawn by :func:`init_weights`."""
         sizes = [check_int("sizes[i]", s, low=1) for s in sizes]
@@ -125,7 +136,9 @@ class MLP:
             raise ValueError("sizes must list at least an input and an output width")
         weights = [init_weights(m, n, init, rng, std=std) for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
         biases = [np.zeros(n) for n in sizes[1:]]
-        return cls(weights, biases, activation, batch_norm=batch_norm, residual=residual)
+        return cls(
+            weights, biases, activation, batch_norm=batch_norm, layer_norm=layer_norm, residual=residual
+        )
 
     @property
     def sizes(self) -> list[int]:
@@ -171,6 +184,9 @@ class MLP:
             elif self.batch_norm:
                 u = self.gammas[i] * (z - self.running_means[i]) / np.sqrt(self.running_vars[i] + 1e-5)
                 u = u + self.betas[i]
+            elif self.layer_norm:
+                u, cache = layer_norm_forward(z, self.gammas[i], self.betas[i])
+                caches.append(cache)
             else:
                 u = z
             us.append(u)
@@ -189,7 +205,7 @@ class MLP:
 
     def hidden_inputs(self, X, *, training: bool = False) -> list[np.ndarray]:
         """What each hidden layer feeds into its activation function (``Z_l``, or
-        its batch-normalised version), shape ``(batch, n_l)`` each.  A ReLU unit
+        its normalised version), shape ``(batch, n_l)`` each.  A ReLU unit
         is dead on ``X`` when its column is ``<= 0`` everywhere."""
         return self._forward_all(self._check_inputs(X), training)[1]
 
@@ -234,8 +250,9 @@ class MLP:
         n_hidden = n_layers - 1
         grad_w, grad_b = [None] * n_layers, [None] * n_layers
         grad_alpha = [None] * n_hidden if self.alphas is not None else None
-        grad_gamma = [None] * n_hidden if self.batch_norm else None
-        grad_beta = [None] * n_hidden if self.batch_norm else None
+        normalised = self.batch_norm or self.layer_norm
+        grad_gamma = [None] * n_hidden if normalised else None
+        grad_beta = [None] * n_hidden if normalised else None
         delta_std = np.zeros(n_layers)
         d_out = None
         for i in range(n_layers - 1, -1, -1):
@@ -246,6 +263,8 @@ class MLP:
                     grad_alpha[i] = np.sum(d_out * np.where(u > 0, 0.0, u), axis=0)
                 if self.batch_norm:
                     delta, grad_gamma[i], grad_beta[i] = batch_norm_backward(d_u, caches[i])
+                elif self.layer_norm:
+                    delta, grad_gamma[i], grad_beta[i] = layer_norm_backward(d_u, caches[i])
                 else:
                     delta = d_u
             grad_w[i] = acts[i].T @ delta

@@ -1,14 +1,24 @@
-"""Batch normalisation (Ioffe and Szegedy 2015): forward and exact backward pass.
+"""Batch and layer normalisation: forward and exact backward passes.
 
-For a batch of pre-activations ``Z`` of shape ``(batch, units)`` each unit is
-standardised with the batch's own mean and variance, then rescaled:
+For pre-activations ``Z`` of shape ``(batch, units)`` both standardise, then rescale:
 
-    Ẑ = (Z - mean) / sqrt(var + eps),     out = gamma * Ẑ + beta.
+    Ẑ = (Z - mean) / sqrt(var + eps),     out = gamma * Ẑ + beta,
 
-The backward pass differentiates through the batch mean and variance too (a
-unit's output depends on every example in the batch).  :class:`vanishing.core.mlp.MLP`
-uses these functions when built with ``batch_norm=True``; chapters 6 and 12
-show what they do to the per-layer statistics.
+with ``gamma`` and ``beta`` one per unit.  They differ in what they average over:
+
+* **batch normalisation** (Ioffe and Szegedy 2015) standardises each *unit*
+  with the mean and variance over the batch (axis 0), so an example's output
+  depends on the other examples in its batch, and evaluation needs running
+  averages;
+* **layer normalisation** (Ba, Kiros and Hinton 2016) standardises each
+  *example* with the mean and variance over its layer's units (axis 1), so it
+  works the same for a batch of one, in training and in evaluation, and at
+  every time step of a recurrent network.
+
+The backward passes differentiate through the mean and the variance too.
+:class:`vanishing.core.mlp.MLP` uses these functions when built with
+``batch_norm=True`` or ``layer_norm=True``; chapters 6 and 12 show what they
+do to the per-layer statistics.
 """
 
 from __future__ import annotations
@@ -22,8 +32,11 @@ from ._checks import as_float_array, check_real
 __all__ = [
     "BatchNormCache",
     "EPS",
+    "LayerNormCache",
     "batch_norm_backward",
     "batch_norm_forward",
+    "layer_norm_backward",
+    "layer_norm_forward",
 ]
 
 #: Added to the variance before the square root, as in the paper and PyTorch.
@@ -41,17 +54,23 @@ class BatchNormCache:
     var: np.ndarray  #: batch variance (biased, divided by the batch size), shape (units,)
 
 
-def batch_norm_forward(Z, gamma, beta, eps: float = EPS) -> tuple[np.ndarray, BatchNormCache]:
-    """``(out, cache)`` for a batch ``Z`` of shape ``(batch, units)`` in training mode."""
+def _checked(Z, gamma, beta, eps, axis: int):
+    """Z, gamma, beta as float64 and eps, each checked; ``axis`` is the one that needs >= 2 entries."""
     Z = np.asarray(as_float_array("Z", Z), dtype=np.float64)
-    if Z.ndim != 2 or Z.shape[0] < 2:
-        raise ValueError(f"Z must have shape (batch, units) with batch >= 2; got {Z.shape}")
+    if Z.ndim != 2 or Z.shape[axis] < 2:
+        need = "batch >= 2" if axis == 0 else "units >= 2"
+        raise ValueError(f"Z must have shape (batch, units) with {need}; got {Z.shape}")
     gamma = np.asarray(as_float_array("gamma", gamma), dtype=np.float64)
     beta = np.asarray(as_float_array("beta", beta), dtype=np.float64)
     for name, p in (("gamma", gamma), ("beta", beta)):
         if p.shape != (Z.shape[1],):
             raise ValueError(f"{name} must have shape ({Z.shape[1]},); got {p.shape}")
-    eps = check_real("eps", eps, low=0.0, low_open=True)
+    return Z, gamma, beta, check_real("eps", eps, low=0.0, low_open=True)
+
+
+def batch_norm_forward(Z, gamma, beta, eps: float = EPS) -> tuple[np.ndarray, BatchNormCache]:
+    """``(out, cache)`` for a batch ``Z`` of shape ``(batch, units)`` in training mode."""
+    Z, gamma, beta, eps = _checked(Z, gamma, beta, eps, axis=0)
     mean = Z.mean(axis=0)
     var = Z.var(axis=0)
     inv_std = 1.0 / np.sqrt(var + eps)
@@ -77,3 +96,42 @@ def batch_norm_backward(dout, cache: BatchNormCache) -> tuple[np.ndarray, np.nda
     g = dout * cache.gamma
     dZ = cache.inv_std * (g - g.mean(axis=0) - cache.z_hat * np.mean(g * cache.z_hat, axis=0))
     return dZ, dgamma, dbeta
+
+
+@dataclass(frozen=True)
+class LayerNormCache:
+    """What the backward pass of layer normalisation needs from its forward pass."""
+
+    z_hat: np.ndarray  #: standardised input Ẑ
+    inv_std: np.ndarray  #: 1 / sqrt(var + eps), one per example, shape (batch, 1)
+    gamma: np.ndarray  #: scale, shape (units,)
+
+
+def layer_norm_forward(Z, gamma, beta, eps: float = EPS) -> tuple[np.ndarray, LayerNormCache]:
+    """``(out, cache)``: each row of ``Z`` (one example's units) standardised over its units.
+
+    The mean and the (biased) variance are taken over axis 1, as PyTorch's
+    ``nn.LayerNorm(units)`` does; training and evaluation are the same.
+    """
+    Z, gamma, beta, eps = _checked(Z, gamma, beta, eps, axis=1)
+    mean = Z.mean(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(Z.var(axis=1, keepdims=True) + eps)
+    z_hat = (Z - mean) * inv_std
+    return gamma * z_hat + beta, LayerNormCache(z_hat, inv_std, gamma)
+
+
+def layer_norm_backward(dout, cache: LayerNormCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dZ, dgamma, dbeta)``: batch normalisation's formula with the means over the units.
+
+    With ``g = dout * gamma``, ``dZ = inv_std * (g - mean(g) - Ẑ * mean(g * Ẑ))``,
+    means taken over axis 1 (each example's units).
+    """
+    dout = np.asarray(dout, dtype=np.float64)
+    if dout.shape != cache.z_hat.shape:
+        raise ValueError(f"dout must have shape {cache.z_hat.shape}; got {dout.shape}")
+    dgamma = np.sum(dout * cache.z_hat, axis=0)
+    dbeta = np.sum(dout, axis=0)
+    g = dout * cache.gamma
+    mean_g = g.mean(axis=1, keepdims=True)
+    mean_gz = np.mean(g * cache.z_hat, axis=1, keepdims=True)
+    return cache.inv_std * (g - mean_g - cache.z_hat * mean_gz), dgamma, dbeta
