@@ -5,7 +5,7 @@
 
 Strict nbval compares the stored outputs with a fresh run, so run this after
 every change to a chapter or to the library code it calls.  Widget state is
-not stored (see README, "Contributing"): nbclient must collect it (with
+not stored (see CONTRIBUTING.md): nbclient must collect it (with
 ``store_widget_state=False`` nbclient 0.11 raises ``KeyError`` on an output
 widget), so it is dropped from the metadata before the file is written, and so
 are the outputs that only display a widget (a live widget's view): without its

@@ -1,4 +1,4 @@
-"""Every chapter follows the course template (see ../shared/STYLE.md).
+"""Every chapter follows the course template (see CONTRIBUTING.md, "The shape of a chapter").
 
 These checks read the committed notebooks as JSON; nbval (run separately)
 re-executes them and compares outputs.
