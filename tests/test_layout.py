@@ -24,8 +24,9 @@ import vanishing
 ROOT = Path(vanishing.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.walk_packages(vanishing.__path__, "vanishing."))
 LAYERS = ("core", "experiments", "plotting")
-#: Figures with no experiment of their own: chapters 1 and 3 plot the core chain directly.
-FIGURES_ONLY = {"sigmoid_chain"}
+#: Figures with no experiment of their own: chapters 1 and 3 plot the core chain directly,
+#: and the diagrams draw networks rather than measure them.
+FIGURES_ONLY = {"sigmoid_chain", "diagrams"}
 
 
 def _path(name: str) -> Path:

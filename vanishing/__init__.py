@@ -50,6 +50,9 @@ module                        chapter    idea
 ``own_activation``            11         an activation of the reader's own
 ``remedies``                  12         modern activations, normalisation,
                                          residual connections, clipping
+``diagrams``                  1, 9, 12   the chain, the unrolled RNN, the
+                                         LSTM cell, a residual block (figures
+                                         only: drawings of the networks)
 ============================  =========  =====================================
 
 ``vanishing.widgets``: a live widget for a plot function, and its kernel-free

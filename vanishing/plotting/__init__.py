@@ -13,6 +13,7 @@ background so that they stay readable when the website is in dark mode.
 """
 
 from . import (
+    diagrams,
     dying_relu,
     gradient_lab,
     leaky_relu,
@@ -25,6 +26,7 @@ from . import (
     wide_networks,
 )
 from ._style import COLORS, MARGINS, STYLE, log_y, power_of_ten_label, use_course_style
+from .diagrams import *  # noqa: F403
 from .dying_relu import *  # noqa: F403
 from .gradient_lab import *  # noqa: F403
 from .leaky_relu import *  # noqa: F403
@@ -38,6 +40,7 @@ from .wide_networks import *  # noqa: F403
 
 __all__ = ["COLORS", "MARGINS", "STYLE", "log_y", "power_of_ten_label", "use_course_style"]
 for _module in (
+    diagrams,
     sigmoid_chain,
     weight_scale,
     wide_networks,
