@@ -25,8 +25,8 @@ ROOT = Path(vanishing.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.walk_packages(vanishing.__path__, "vanishing."))
 LAYERS = ("core", "experiments", "plotting")
 #: Figures with no experiment of their own: chapters 1 and 3 plot the core chain directly,
-#: and the diagrams draw networks rather than measure them.
-FIGURES_ONLY = {"sigmoid_chain", "diagrams"}
+#: the diagrams draw networks rather than measure them, and the diagnostics draw core's report.
+FIGURES_ONLY = {"sigmoid_chain", "diagrams", "diagnostics"}
 
 
 def _path(name: str) -> Path:

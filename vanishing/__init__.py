@@ -50,6 +50,8 @@ module                        chapter    idea
 ``own_activation``            11         an activation of the reader's own
 ``remedies``                  12         modern activations, normalisation,
                                          residual connections, clipping
+``diagnostics``               10         the per-layer report and update-to-
+                                         data ratios (figures of core's)
 ``diagrams``                  1, 9, 12   the chain, the unrolled RNN, the
                                          LSTM cell, a residual block (figures
                                          only: drawings of the networks)

@@ -209,6 +209,20 @@ class MLP:
         is dead on ``X`` when its column is ``<= 0`` everywhere."""
         return self._forward_all(self._check_inputs(X), training)[1]
 
+    def activations_and_gradients(self, X, targets, loss: str = "mse") -> tuple[list, list]:
+        """``(A, dA)``: each hidden layer's activations ``A_l`` and the loss's gradient
+        ``dL/dA_l`` with respect to them, on one batch (normalisation in training mode).
+
+        The two lists a diagnostic histogram needs (:mod:`vanishing.core.diagnostics`),
+        shape ``(batch, n_l)`` each, hidden layers only.
+        """
+        X = self._check_inputs(X)
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+        _, us, acts, caches = self._forward_all(X, training=True)
+        _, delta = output_loss(loss, acts[-1], targets)
+        return acts[1:-1], self._backward(us, acts, caches, delta)["activation_grads"]
+
     def update_running_stats(self, grads: Gradients, momentum: float = 0.1) -> None:
         """Blend one batch's statistics into the running averages (PyTorch's rule)."""
         if not self.batch_norm:
@@ -235,6 +249,7 @@ class MLP:
         zs, us, acts, caches = self._forward_all(X, training=True)
         value, delta = output_loss(loss, acts[-1], targets)
         grads = self._backward(us, acts, caches, delta)
+        del grads["activation_grads"]
         grads["batch_means"] = [c.mean for c in caches] if self.batch_norm else None
         grads["batch_vars"] = [c.var for c in caches] if self.batch_norm else None
         delta_std = grads.pop("delta_std")
@@ -254,9 +269,11 @@ class MLP:
         grad_gamma = [None] * n_hidden if normalised else None
         grad_beta = [None] * n_hidden if normalised else None
         delta_std = np.zeros(n_layers)
+        activation_grads = [None] * n_hidden
         d_out = None
         for i in range(n_layers - 1, -1, -1):
             if i < n_layers - 1:
+                activation_grads[i] = d_out
                 u = us[i]
                 d_u = d_out * self._fprime(i, u)
                 if grad_alpha is not None:
@@ -281,6 +298,7 @@ class MLP:
             "gammas": grad_gamma,
             "betas": grad_beta,
             "delta_std": delta_std,
+            "activation_grads": activation_grads,
         }
 
 

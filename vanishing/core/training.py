@@ -19,7 +19,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_generator, check_int, check_real
 from .data import Split
-from .diagnostics import dead_fraction
+from .diagnostics import dead_fraction, update_ratio
 from .losses import global_norm, output_loss
 from .mlp import MLP
 from .optimisers import Adam, Momentum
@@ -74,6 +74,8 @@ class History:
     alpha_mean: np.ndarray | None = None  #: (epochs + 1, hidden layers): mean PReLU slope
     alphas: list[list[np.ndarray]] = field(default_factory=list)  #: every slope, per epoch
     clipped_steps: int = 0  #: steps whose gradient norm exceeded clip_norm
+    #: (steps, layers): each step's update-to-data ratio std(dW_l)/std(W_l), with record_updates=True
+    update_ratios: np.ndarray | None = None
 
     @property
     def layer_speed_ratio(self) -> np.ndarray:
@@ -98,6 +100,8 @@ class EpochSteps:
     losses: np.ndarray  #: (steps,): the mini-batch loss before each update
     grad_w_norms: np.ndarray  #: (steps, layers): ||dL/dW_l|| of each step (before clipping)
     clipped: int  #: steps whose gradient norm exceeded clip_norm
+    #: (steps, layers): std(dW_l) / std(W_l) of each step, with record_updates=True
+    update_ratios: np.ndarray | None = None
 
 
 def train_epoch(
@@ -110,6 +114,7 @@ def train_epoch(
     batch_size: int = 64,
     loss: str = "cross_entropy",
     clip_norm: float | None = None,
+    record_updates: bool = False,
 ) -> EpochSteps:
     """One pass over ``X, y`` in mini-batches, in an order drawn from ``rng``.
 
@@ -118,11 +123,13 @@ def train_epoch(
     hands it to ``optimiser`` (built on ``net.parameters()``; it keeps its
     state, such as momentum, from one epoch to the next).  :func:`train`
     runs it once per epoch; the gradient lab (chapter 10) calls it directly to
-    measure each epoch's updates.
+    measure each epoch's updates.  With ``record_updates=True`` each step's
+    update-to-data ratio per weight matrix is kept
+    (:func:`vanishing.core.diagnostics.update_ratio`).
     """
     params = net.parameters()
     order = rng.permutation(len(X))
-    losses, norms = [], []
+    losses, norms, ratios = [], [], []
     clipped = 0
     for start in range(0, len(X), batch_size):
         idx = order[start : start + batch_size]
@@ -133,7 +140,10 @@ def train_epoch(
         if clip_norm is not None:
             grads, norm = clip_by_global_norm(grads, clip_norm)
             clipped += norm > clip_norm
+        before = [w.copy() for w in net.weights] if record_updates else None
         optimiser.step(params, grads)
+        if record_updates:
+            ratios.append(update_ratio(before, net.weights))
         net.update_running_stats(g)
         losses.append(g.loss)
         # Reading the layer statistics also squares every pre-activation: in a
@@ -141,7 +151,12 @@ def train_epoch(
         # errstate turns into the FloatingPointError that names the epoch.
         norms.append(g.stats.grad_w_norm)
     n_layers = len(net.weights)
-    return EpochSteps(np.array(losses), np.array(norms).reshape(-1, n_layers), int(clipped))
+    return EpochSteps(
+        np.array(losses),
+        np.array(norms).reshape(-1, n_layers),
+        int(clipped),
+        np.array(ratios).reshape(-1, n_layers) if record_updates else None,
+    )
 
 
 def _training_data(data, loss):
@@ -186,7 +201,7 @@ class _Recorder:
         if self.on_epoch is not None:
             self.on_epoch(epoch, net)
 
-    def history(self, grad_norm: np.ndarray, clipped: int) -> History:
+    def history(self, grad_norm: np.ndarray, clipped: int, update_ratios=None) -> History:
         return History(
             loss=np.array(self.losses),
             train_accuracy=np.array(self.train_acc),
@@ -196,6 +211,7 @@ class _Recorder:
             alpha_mean=np.array(self.alpha_mean) if self.net.alphas is not None else None,
             alphas=self.alphas,
             clipped_steps=int(clipped),
+            update_ratios=update_ratios,
         )
 
 
@@ -222,6 +238,7 @@ def train(
     momentum: float = 0.0,
     clip_norm: float | None = None,
     on_epoch: Callable[[int, MLP], None] | None = None,
+    record_updates: bool = False,
 ) -> History:
     """Train ``net`` in place and return its :class:`History`.
 
@@ -232,6 +249,8 @@ def train(
     ``clip_norm`` the gradient is first clipped by :func:`clip_by_global_norm`.
     ``on_epoch(epoch, net)``, if given, is called before training (epoch 0)
     and after each epoch, for any measurement :class:`History` does not make.
+    ``record_updates=True`` keeps every step's update-to-data ratio per layer
+    (:attr:`History.update_ratios`).
     A step that overflows (a diverging run) stops training with a
     ``FloatingPointError`` that names the epoch, instead of carrying on with
     infinities and NaN; ``on_epoch`` has then seen every completed epoch.
@@ -250,13 +269,26 @@ def train(
     record = _Recorder(net, X, y, X_test, y_test, loss, on_epoch)
     grad_norm = np.zeros((epochs, len(net.weights)))
     clipped = 0
+    if not isinstance(record_updates, bool):
+        raise TypeError(f"record_updates must be True or False; got {record_updates!r}")
+    ratios = []
     record(0)
     for epoch in range(epochs):
         try:
             with np.errstate(over="raise", invalid="raise"):
                 steps = train_epoch(
-                    net, X, y, optimiser=opt, rng=rng, batch_size=batch_size, loss=loss, clip_norm=clip_norm
+                    net,
+                    X,
+                    y,
+                    optimiser=opt,
+                    rng=rng,
+                    batch_size=batch_size,
+                    loss=loss,
+                    clip_norm=clip_norm,
+                    record_updates=record_updates,
                 )
+                if record_updates:
+                    ratios.append(steps.update_ratios)
                 grad_norm[epoch] = steps.grad_w_norms.sum(axis=0) / max(len(steps.losses), 1)
                 clipped += steps.clipped
                 record(epoch + 1)
@@ -264,4 +296,5 @@ def train(
             raise FloatingPointError(
                 f"training diverged in epoch {epoch + 1} ({err}); lower lr or clip the gradient"
             ) from None
-    return record.history(grad_norm, clipped)
+    update_ratios = np.concatenate(ratios) if ratios else np.zeros((0, len(net.weights)))
+    return record.history(grad_norm, clipped, update_ratios if record_updates else None)

@@ -13,6 +13,7 @@ background so that they stay readable when the website is in dark mode.
 """
 
 from . import (
+    diagnostics,
     diagrams,
     dying_relu,
     gradient_lab,
@@ -26,6 +27,7 @@ from . import (
     wide_networks,
 )
 from ._style import COLORS, MARGINS, STYLE, log_y, power_of_ten_label, use_course_style
+from .diagnostics import *  # noqa: F403
 from .diagrams import *  # noqa: F403
 from .dying_relu import *  # noqa: F403
 from .gradient_lab import *  # noqa: F403
@@ -40,6 +42,7 @@ from .wide_networks import *  # noqa: F403
 
 __all__ = ["COLORS", "MARGINS", "STYLE", "log_y", "power_of_ten_label", "use_course_style"]
 for _module in (
+    diagnostics,
     diagrams,
     sigmoid_chain,
     weight_scale,
