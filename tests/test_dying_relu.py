@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -306,6 +308,12 @@ def test_sweep_shapes_ranges_and_cache():
     assert du.dead_sweep(**kw) is sw
     with pytest.raises(ValueError, match="read-only"):
         sw.final[0, 0, 0, 0] = 1.0
+
+
+def test_the_default_sweep_has_five_seeds_per_setting():
+    # Chapter 6 reports the median and range of every setting over the default seeds.
+    default = inspect.signature(du.dead_sweep).parameters["seeds"].default
+    assert len(default) >= 5 and len(set(default)) == len(default)
 
 
 def test_he_and_xavier_have_the_same_dead_units_before_training():

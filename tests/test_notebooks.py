@@ -73,6 +73,12 @@ class TestChapter:
         prefix = f"ex-ch{path.stem[:2]}-"
         assert all(label.startswith(prefix) for label in labels)
 
+    def test_no_control_characters_in_the_text(self, path):
+        """A backslash lost in an edit (``"\\rvert"`` written as ``"\\r" + "vert"``) leaves one."""
+        for i, cell in enumerate(load(path)["cells"]):
+            bad = sorted({repr(ch) for ch in source(cell) if ord(ch) < 32 and ch != "\n"})
+            assert not bad, f"cell {i} holds control characters {bad}"
+
     def test_imports_come_first_in_one_cell_and_nothing_is_star_imported(self, path):
         cells = code_cells(load(path))
         assert "from vanishing import" in source(cells[0])

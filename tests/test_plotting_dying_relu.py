@@ -57,6 +57,18 @@ def test_dead_sweep_figure_has_one_panel_per_initialisation():
     assert fig.axes[0].get_xscale() == "log"
 
 
+def test_dead_sweep_figure_draws_every_run_and_the_median():
+    kw = {"depths": (1, 2), "lrs": (0.05, 0.2), "inits": ("he_normal",), "seeds": (0, 1, 2), "epochs": 2}
+    kw.update(n_train=64, width=8)
+    sw = dying_relu.dead_sweep(**kw)
+    (ax,) = plotting.plot_dead_sweep(**kw).axes
+    markers = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    assert sum(len(ln.get_ydata()) for ln in markers) == sw.final.size  # one marker per run
+    medians = [ln for ln in ax.lines if ln.get_label().endswith("hidden layers")]
+    assert len(medians) == len(sw.depths)
+    assert np.allclose(medians[0].get_ydata(), 100 * np.median(sw.final[0, 0], axis=-1))
+
+
 def test_dead_training_frame_and_description_use_the_default_sweep():
     sw = dying_relu.dead_sweep()
     fig = plotting.plot_dead_training(sw.lrs[-1], sw.depths[-1])

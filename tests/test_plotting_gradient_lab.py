@@ -56,15 +56,28 @@ def test_gradient_profiles_draw_one_line_per_epoch_and_panel():
 
 
 def test_sweep_figure_shows_two_grids_of_activation_by_init():
-    fig = plotting.plot_sweep(depth=2)
+    seeds = (0, 1, 2)
+    fig = plotting.plot_sweep(depth=2, seeds=seeds)
     left, right = fig.axes
     for ax in (left, right):
         (image,) = ax.images
         assert image.get_array().shape == (len(gradient_lab.ACTIVATIONS), len(gradient_lab.INITS))
         assert [t.get_text() for t in ax.get_yticklabels()] == list(gradient_lab.ACTIVATIONS)
-    acc = gradient_lab.run("sigmoid", "xavier_normal", 2).final_accuracy
-    assert left.images[0].get_array()[0, 0] == pytest.approx(acc)
+    runs = gradient_lab.seed_runs("sigmoid", "xavier_normal", 2, seeds=seeds)
+    acc = [r.final_accuracy for r in runs]
+    assert left.images[0].get_array()[0, 0] == pytest.approx(np.median(acc))
+    trained = sum(a > gradient_lab.TRAINED for a in acc)
+    assert left.texts[0].get_text() == f"{np.median(acc):.2f} ({trained}/3)"
+    speed = np.median([r.update_ratio[0] for r in runs])
+    assert right.images[0].get_array()[0, 0] == pytest.approx(np.log10(speed))
     assert len(left.texts) == len(gradient_lab.ACTIVATIONS) * len(gradient_lab.INITS)
+    assert "median over seeds 0, 1, 2" in fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize(("seeds", "error"), [((), ValueError), (3, TypeError), ("012", TypeError)])
+def test_sweep_figure_rejects_bad_seeds(seeds, error):
+    with pytest.raises(error, match="seeds"):
+        plotting.plot_sweep(depth=2, seeds=seeds)
 
 
 def test_signal_figure_has_three_curves_per_panel():

@@ -101,3 +101,19 @@ def test_twin_frames_of_the_chapter_render(book_build):
     )
     assert "vanishing-twin" in box._dom_classes
     plt.close("all")
+
+
+def test_remedy_runs_plot_every_seed_with_one_legend_entry_per_network():
+    split = data.digits(np.random.default_rng(0))
+    runs = [
+        remedies.quick_run(v, split, seed=s, depth=3, width=8, epochs=1)
+        for v in ("small init", "residual")
+        for s in (0, 1, 2)
+    ]
+    fig = plotting.plot_remedy_runs(runs)
+    left, right = fig.axes
+    assert len(left.lines) == 6 + 1 and len(right.lines) == 6  # six runs and the dotted line at 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["small init", "residual"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="runs"):
+        plotting.plot_remedy_runs([])

@@ -328,3 +328,35 @@ def test_divergence_epoch_reads_the_training_error():
 
 def test_modern_lists_registered_activations():
     assert set(remedies.MODERN) <= set(activations.names())
+
+
+@pytest.mark.parametrize("variant", remedies.VARIANTS)
+def test_quick_run_trains_exactly_as_run_network(digits, variant):
+    kwargs = {"depth": 3, "width": 16, "epochs": 2, "lr": 0.01, "seed": 3}
+    quick = remedies.quick_run(variant, digits, **kwargs)
+    full = remedies.run_network(variant, digits, **kwargs)
+    assert quick.variant == variant and quick.seed == 3
+    np.testing.assert_array_equal(quick.test_accuracy, full.history.test_accuracy)
+    np.testing.assert_array_equal(quick.delta_std, full.delta_std)
+    np.testing.assert_array_equal(quick.grad_w_norm, full.grad_w_norm)
+
+
+def test_quick_run_checks_its_arguments(digits):
+    with pytest.raises(TypeError, match="split"):
+        remedies.quick_run("residual", (digits.X_train, digits.y_train))
+    with pytest.raises(ValueError, match="variant"):
+        remedies.quick_run("dropout", digits)
+    for name, value in (("seed", -1), ("depth", 0), ("epochs", -1), ("lr", 0.0), ("momentum", 1.0)):
+        with pytest.raises(ValueError, match=name):
+            remedies.quick_run("small init", digits, **{name: value})
+
+
+def test_seeded_network_run_is_cached_read_only_and_checks_its_arguments():
+    run = remedies.seeded_network_run("small init", 4)
+    assert remedies.seeded_network_run("small init", 4) is run
+    assert run.test_accuracy.shape == (9,) and not run.test_accuracy.flags.writeable
+    assert run.test_accuracy[-1] < 0.2  # the badly initialised network stays near chance
+    with pytest.raises(ValueError, match="variant"):
+        remedies.seeded_network_run("dropout", 0)
+    with pytest.raises(ValueError, match="seed"):
+        remedies.seeded_network_run("residual", -1)

@@ -21,7 +21,10 @@ a narrative and each number it quotes comes from tested code:
 * :func:`divergence_epoch`: the epoch named by the error that
   :func:`vanishing.core.training.train` raises when a run diverges;
 * :func:`depth_profiles` and :func:`clipping_runs`: the same experiments
-  repeated over several seeds, because one random network is one draw.
+  repeated over several seeds, because one random network is one draw;
+* :func:`quick_run` and :func:`seeded_network_run`: :func:`run_network`'s
+  measurement and training without the per-step statistics it does not need,
+  so that chapter 12 can train its four networks for five seeds each.
 """
 
 from __future__ import annotations
@@ -37,10 +40,11 @@ from ..core import diagnostics
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 from ..core.cache import frozen_cache
-from ..core.data import Split
+from ..core.data import Split, digits
 from ..core.diagnostics import profile
 from ..core.losses import global_norm
 from ..core.mlp import MLP
+from ..core.optimisers import Momentum
 
 __all__ = [
     "MODERN",
@@ -50,6 +54,7 @@ __all__ = [
     "ClipRun",
     "DepthProfiles",
     "NetworkRun",
+    "SeededRun",
     "SlopeSummary",
     "backward_profile",
     "build_network",
@@ -59,9 +64,11 @@ __all__ = [
     "depth_profiles",
     "divergence_epoch",
     "per_layer_factor",
+    "quick_run",
     "run_network",
     "seeded_backward_profile",
     "seeded_chain_spread",
+    "seeded_network_run",
     "slope_summary",
 ]
 
@@ -377,6 +384,123 @@ def run_network(
     return NetworkRun(variant, g.stats.delta_std, g.stats.grad_w_norm, grad_norm, history)
 
 
+@dataclass(frozen=True)
+class SeededRun:
+    """One version of chapter 12's network for one seed: measured at initialisation, then trained."""
+
+    variant: str
+    seed: int
+    delta_std: np.ndarray  #: per layer (output layer last): std of dL/dZ_l at initialisation
+    grad_w_norm: np.ndarray  #: per layer: ||dL/dW_l|| at initialisation
+    grad_norm: float  #: norm of the whole gradient at initialisation
+    test_accuracy: np.ndarray  #: before training, then after each epoch
+    clipped_steps: int = 0  #: steps whose gradient clipping shortened
+
+
+def quick_run(
+    variant: str,
+    split: Split,
+    *,
+    seed: int = 0,
+    depth: int = 10,
+    width: int = 64,
+    activation="tanh",
+    std: float = 0.05,
+    epochs: int = 8,
+    lr: float = 0.005,
+    momentum: float = 0.9,
+    clip_norm: float | None = None,
+) -> SeededRun:
+    """:func:`run_network` without its per-step statistics (chapter 12).
+
+    The same weights (``default_rng(seed)``), the same batch order
+    (``default_rng(seed + 1)``, batches of 64) and the same momentum updates as
+    :func:`run_network`, so the test accuracies are the same numbers; only the
+    measurements that :func:`vanishing.core.training.train` makes at every step
+    and epoch (layer statistics, training loss, dead units) are skipped, which
+    halves the cost.  With ``clip_norm`` each step's gradient is clipped by
+    :func:`vanishing.core.training.clip_by_global_norm` and ``clipped_steps``
+    counts the steps it shortened.  A run that overflows raises the
+    ``FloatingPointError`` of :func:`vanishing.core.training.train`, naming the epoch.
+    """
+    if not isinstance(split, Split):
+        raise TypeError(f"split must be a vanishing.core.data.Split; got {type(split).__name__}")
+    seed = check_int("seed", seed, low=0)
+    depth = check_int("depth", depth, low=1)
+    width = check_int("width", width, low=1)
+    epochs = check_int("epochs", epochs, low=0)
+    lr = check_real("lr", lr, low=0.0, low_open=True)
+    momentum = check_real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    if clip_norm is not None:
+        clip_norm = check_real("clip_norm", clip_norm, low=0.0, low_open=True)
+    sizes = [split.n_features] + [width] * depth + [split.n_classes]
+    net = build_network(variant, sizes, activation, np.random.default_rng(seed), std=std)
+    g = net.loss_and_gradients(split.X_train, split.y_train, "cross_entropy")
+    delta_std, grad_w_norm = g.stats.delta_std, g.stats.grad_w_norm
+    grad_norm = global_norm(g.as_list())
+    params = net.parameters()
+    opt = Momentum(params, lr=lr, momentum=momentum)
+    rng = np.random.default_rng(seed + 1)
+    X, y = split.X_train, split.y_train
+
+    def accuracy() -> float:
+        return float(np.mean(np.argmax(net.forward(split.X_test), axis=1) == split.y_test))
+
+    acc = [accuracy()]
+    clipped = 0
+    for epoch in range(epochs):
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                order = rng.permutation(len(X))
+                for start in range(0, len(X), 64):
+                    idx = order[start : start + 64]
+                    if net.batch_norm and len(idx) < 2:
+                        continue  # batch statistics need two rows, as in training.train_epoch
+                    step = net.loss_and_gradients(X[idx], y[idx], "cross_entropy")
+                    grads = step.as_list()
+                    if clip_norm is not None:
+                        grads, norm = _training.clip_by_global_norm(grads, clip_norm)
+                        clipped += norm > clip_norm
+                    opt.step(params, grads)
+                    net.update_running_stats(step)
+                acc.append(accuracy())
+        except FloatingPointError as err:
+            raise FloatingPointError(
+                f"training diverged in epoch {epoch + 1} ({err}); lower lr or clip the gradient"
+            ) from None
+    return SeededRun(variant, seed, delta_std, grad_w_norm, grad_norm, np.array(acc), int(clipped))
+
+
+@frozen_cache(maxsize=1)
+def _digits_split(seed: int) -> Split:
+    return digits(np.random.default_rng(seed))
+
+
+@frozen_cache(maxsize=64)
+def seeded_network_run(
+    variant: str,
+    seed: int,
+    split_seed: int = 0,
+    *,
+    std: float = 0.05,
+    epochs: int = 8,
+    lr: float = 0.005,
+    momentum: float = 0.9,
+) -> SeededRun:
+    """:func:`quick_run` on ``data.digits(default_rng(split_seed))``, cached (chapter 12).
+
+    Chapter 12 prints, plots and summarises the same twenty runs (four
+    variants, five seeds); the cache trains each once.
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}")
+    seed = check_int("seed", seed, low=0)
+    split_seed = check_int("split_seed", split_seed, low=0)
+    return quick_run(
+        variant, _digits_split(split_seed), seed=seed, std=std, epochs=epochs, lr=lr, momentum=momentum
+    )
+
+
 def per_layer_factor(signal) -> float:
     """The geometric mean of ``signal[l] / signal[l + 1]``: the typical per-layer factor.
 
@@ -427,7 +551,8 @@ def clipping_runs(
     """Train one network per seed for every ``(lr, clip_norm)`` in ``settings`` (chapter 12).
 
     ``clip_norm=None`` trains without clipping.  ``network`` goes to
-    :func:`run_network` (``activation``, ``std``, ``epochs``, ...), so every
+    :func:`quick_run`, which trains as :func:`run_network` does
+    (``activation``, ``std``, ``epochs``, ...), so every
     setting starts from the same weights and batch order for a given seed.  A
     run that overflows is recorded with its divergence epoch instead of
     raising.  Returns, for each setting, one :class:`ClipRun` per seed.
@@ -451,12 +576,11 @@ def clipping_runs(
         runs = []
         for seed in seeds:
             try:
-                run = run_network(variant, split, lr=lr, clip_norm=clip, seed=seed, **network)
+                run = quick_run(variant, split, lr=lr, clip_norm=clip, seed=seed, **network)
             except FloatingPointError as err:
                 runs.append(ClipRun(lr, clip, seed, np.empty(0), 0, divergence_epoch(err)))
             else:
-                acc = np.asarray(run.history.test_accuracy, dtype=float)
-                runs.append(ClipRun(lr, clip, seed, acc, run.history.clipped_steps, None))
+                runs.append(ClipRun(lr, clip, seed, np.array(run.test_accuracy), run.clipped_steps, None))
         out[(lr, clip)] = runs
     return out
 

@@ -102,7 +102,9 @@ def draw_chain_network(depth: int = 3):
     for layer in range(1, depth + 1):
         _node(ax, (xs[layer], y), f"$\\sigma$\n$a_{layer}$", r=0.42, fontsize=9)
         _arrow(ax, (xs[layer - 1] + 0.35, y), (xs[layer] - 0.45, y))
-        ax.text((xs[layer - 1] + xs[layer]) / 2, y + 0.2, f"$w_{layer}$", ha="center", fontsize=10, color=_INK)
+        ax.text(
+            (xs[layer - 1] + xs[layer]) / 2, y + 0.2, f"$w_{layer}$", ha="center", fontsize=10, color=_INK
+        )
     _box(ax, (xs[-1], y), "$L$", w=0.7, h=0.6, face="#f2f2f2")
     _arrow(ax, (xs[-2] + 0.45, y), (xs[-1] - 0.37, y))
     ax.text(xs[0] - 0.6, y + 0.62, "forward", fontsize=9, color=_INK, ha="left")

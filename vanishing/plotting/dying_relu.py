@@ -70,7 +70,7 @@ def plot_relu_derivative():
     return fig
 
 
-def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2)):
+def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2, 3, 4)):
     """Chapter 6's first widget: a fresh ReLU network's per-layer statistics.
 
     Left: standard deviation of the activations of each hidden layer; right:
@@ -111,7 +111,7 @@ def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 
 
 
 def describe_init_profile(
-    depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2)
+    depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2, 3, 4)
 ) -> str:
     """Alt text for one frame of :func:`plot_init_profile`, with its numbers."""
     prof = dying_relu.init_profiles(depth, init, width=width, seeds=tuple(seeds), n_samples=width)
@@ -126,26 +126,62 @@ def describe_init_profile(
 
 def plot_dead_sweep(**sweep_kwargs):
     """Fraction of dead hidden units after short training runs on the digits, against the
-    learning rate, one line per depth and one panel per initialisation (mean over the seeds
-    that did not diverge; a cross at the top marks a setting in which a run diverged)."""
+    learning rate, one colour per depth and one panel per initialisation (chapter 6).
+
+    Every run that did not diverge is a small open marker (shifted sideways a
+    little per depth, so that equal values stay visible); the line joins the
+    medians over those runs; a cross above the 100 % line, labelled with the
+    number of runs, marks a setting in which a run diverged.  ``sweep_kwargs`` go to :func:`vanishing.experiments.dying_relu.dead_sweep`.
+    """
     sw = dying_relu.dead_sweep(**sweep_kwargs)
     with mpl.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(sw.inits), sharey=True, squeeze=False)
         axes = axes[0]
         fig.subplots_adjust(wspace=0.12, **{**MARGINS, "top": 0.88})
+        lrs = np.array(sw.lrs)
         for ax, a, init in zip(axes, range(len(sw.inits)), sw.inits, strict=True):
             for b, depth in enumerate(sw.depths):
-                mean = 100 * np.nanmean(np.where(sw.diverged[a, b], np.nan, sw.final[a, b]), axis=-1)
-                ax.plot(sw.lrs, mean, "o-", color=COLORS[b], ms=4, label=f"{depth} hidden layers")
-                for c, lr in enumerate(sw.lrs):
-                    if sw.diverged[a, b, c].any():
-                        ax.plot([lr], [98], "x", color=COLORS[b], ms=7, mew=2)
+                runs = 100 * np.where(sw.diverged[a, b], np.nan, sw.final[a, b])  # (lrs, seeds)
+                shift = lrs * 1.06 ** (b - (len(sw.depths) - 1) / 2)  # a log-scale offset per depth
+                for c in range(len(sw.lrs)):
+                    ok = ~np.isnan(runs[c])
+                    ax.plot(
+                        np.full(int(ok.sum()), shift[c]),
+                        runs[c][ok],
+                        "o",
+                        mfc="none",
+                        color=COLORS[b],
+                        ms=3.5,
+                        mew=0.8,
+                        alpha=0.8,
+                    )
+                median = np.array(
+                    [np.median(r[~np.isnan(r)]) if (~np.isnan(r)).any() else np.nan for r in runs]
+                )
+                ax.plot(shift, median, "-", color=COLORS[b], lw=1.6, label=f"{depth} hidden layers")
+                for c in range(len(sw.lrs)):
+                    if sw.diverged[a, b, c].any():  # above the 100 % line, labelled, not a value
+                        ax.plot([shift[c]], [107], "x", color=COLORS[b], ms=7, mew=2)
+                        n = int(sw.diverged[a, b, c].sum())
+                        ax.annotate(
+                            f"{n} diverged",
+                            (shift[c], 107),
+                            xytext=(-6, 0),
+                            textcoords="offset points",
+                            ha="right",
+                            va="center",
+                            fontsize=7,
+                            color=COLORS[b],
+                            annotation_clip=False,
+                        )
             ax.set_xscale("log")
             ax.set_xticks(sw.lrs, [f"{lr:g}" for lr in sw.lrs])
             ax.minorticks_off()
             ax.set_xlabel("learning rate")
-            ax.set_title(init, fontsize=10)
-            ax.set_ylim(-3, 102)
+            ax.set_title(f"{init}: {len(sw.seeds)} seeds, line = median", fontsize=10)
+            ax.set_ylim(-3, 112)
+            ax.set_yticks(range(0, 101, 20))
+            ax.axhline(100, color="0.6", lw=0.6)
         axes[0].set_ylabel(f"% dead units after {sw.epochs} epochs")
         axes[0].legend(fontsize=8, loc="upper left")
     return fig
@@ -253,7 +289,10 @@ def plot_dead_raster(lrs=(0.3, 0.4), depth: int = 8, seed: int = 0, *, epochs: i
 
 
 def plot_batch_norm_profile(
-    depth: int = 20, width: int = 128, inits=("normal(0.01)", "he_normal", "normal(0.2)"), seeds=(0, 1, 2)
+    depth: int = 20,
+    width: int = 128,
+    inits=("normal(0.01)", "he_normal", "normal(0.2)"),
+    seeds=(0, 1, 2, 3, 4),
 ):
     """What batch normalisation does to a fresh ReLU network's per-layer statistics.
 

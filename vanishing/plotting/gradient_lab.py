@@ -7,6 +7,8 @@ setting.
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,27 +121,57 @@ def _ratio_label(v: float) -> str:
     return f"{v:.0e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
 
 
-def plot_sweep(depth: int = 10):
-    """The comparison sweep as two grids (activation × initialisation).
+def plot_sweep(depth: int = 10, seeds=gradient_lab.SEEDS):
+    """The comparison sweep as two grids (activation × initialisation), the median over ``seeds``.
 
-    Left: test accuracy after the last epoch.  Right: the speed ratio
-    ``u_L / u_1`` in the first epoch, on a log colour scale.  Diverged runs
-    are grey.
+    Chapter 10.  Every cell trains one network per seed
+    (:func:`vanishing.experiments.gradient_lab.seed_runs`, default
+    :data:`~vanishing.experiments.gradient_lab.SEEDS`, cached).  Left: the median
+    test accuracy after the last epoch, and under it how many seeds trained
+    (accuracy above :data:`~vanishing.experiments.gradient_lab.TRAINED`).  Right:
+    the median speed ratio ``u_L / u_1`` of the first epoch, on a log colour
+    scale.  Diverged runs are left out of the medians; a cell whose runs all
+    diverged is grey.
     """
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers; got {seeds!r}")
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
     acts, inits = gradient_lab.ACTIVATIONS, tuple(gradient_lab.INITS)
-    runs = {(r.activation, r.init): r for r in gradient_lab.sweep(acts, inits, (depth,))}
-    acc = np.array([[runs[a, i].final_accuracy for i in inits] for a in acts])
-    ratio = np.array([[runs[a, i].update_ratio[0] for i in inits] for a in acts])
+    acc = np.full((len(acts), len(inits)), np.nan)
+    ratio = np.full((len(acts), len(inits)), np.nan)
+    trained = np.zeros((len(acts), len(inits)), dtype=int)
+    for (row, a), (col, i) in itertools.product(enumerate(acts), enumerate(inits)):
+        ok = [r for r in gradient_lab.seed_runs(a, i, depth, seeds=seeds) if not r.diverged]
+        trained[row, col] = sum(r.final_accuracy > gradient_lab.TRAINED for r in ok)
+        if ok:
+            acc[row, col] = np.median([r.final_accuracy for r in ok])
+            ratio[row, col] = np.median([r.update_ratio[0] for r in ok])
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log10(ratio)
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2)
         fig.subplots_adjust(left=0.13, right=0.98, bottom=0.1, top=0.86, wspace=0.45)
         panels = (
-            (left, acc, "viridis", (0.0, 1.0), "test accuracy", lambda v: f"{v:.2f}"),
-            (right, log_ratio, "magma_r", (-1.0, 19.0), "speed ratio $u_L/u_1$, epoch 1", None),
+            (
+                left,
+                acc,
+                "viridis",
+                (0.0, 1.0),
+                "median test accuracy (seeds trained)",
+                lambda row, col: f"{acc[row, col]:.2f} ({trained[row, col]}/{len(seeds)})",
+            ),
+            (
+                right,
+                log_ratio,
+                "magma_r",
+                (-1.0, 19.0),
+                "median speed ratio $u_L/u_1$, epoch 1",
+                lambda row, col: _ratio_label(ratio[row, col]),
+            ),
         )
-        for ax, values, cmap, (lo, hi), title, fmt in panels:
+        for ax, values, cmap, (lo, hi), title, label in panels:
             cm = mpl.colormaps[cmap].with_extremes(bad="#bbbbbb")
             ax.imshow(np.ma.masked_invalid(values), cmap=cm, vmin=lo, vmax=hi, aspect="auto")
             ax.grid(False)
@@ -147,21 +179,20 @@ def plot_sweep(depth: int = 10):
             ax.set_yticks(range(len(acts)), acts, fontsize=8)
             ax.set_title(title, fontsize=9)
             for (row, col), v in np.ndenumerate(values):
-                text = fmt(v) if fmt else _ratio_label(ratio[row, col])
                 light = np.isfinite(v) and (v - lo) / (hi - lo) < 0.5
                 dark_bg = light if cmap == "viridis" else not light
                 ax.text(
                     col,
                     row,
-                    text,
+                    label(row, col),
                     ha="center",
                     va="center",
-                    fontsize=7,
+                    fontsize=6.5,
                     color="white" if dark_bg else "black",
                 )
         fig.suptitle(
             f"{depth} hidden layers of {gradient_lab.DEFAULTS['width']} units, digits,"
-            f" one run each (seed {gradient_lab.DEFAULTS['seed']})",
+            f" median over seeds {', '.join(str(k) for k in seeds)}",
             fontsize=10,
         )
     return fig

@@ -237,16 +237,31 @@ def describe_residual_chains(
     )
 
 
+def _test_accuracy(run) -> np.ndarray:
+    history = getattr(run, "history", None)
+    return np.asarray(history.test_accuracy if history is not None else run.test_accuracy)
+
+
 def plot_remedy_runs(runs):
     """Back-propagated signal per layer at initialisation (left) and test accuracy per epoch (right).
 
-    ``runs`` is a sequence of :class:`vanishing.experiments.remedies.NetworkRun`; each
-    network's ``std(dL/dZ_l)`` is drawn relative to its output layer.
+    ``runs`` is a sequence of :class:`vanishing.experiments.remedies.NetworkRun` or
+    :class:`vanishing.experiments.remedies.SeededRun`; each network's ``std(dL/dZ_l)``
+    is drawn relative to its output layer.  Several runs of one variant (one per
+    seed) share its colour and marker, and every one of them is drawn.
     """
+    runs = list(runs)
+    if not runs:
+        raise ValueError("runs must contain at least one run")
     markers = "osD^v"
+    per_variant = {}
+    for run in runs:
+        per_variant[run.variant] = per_variant.get(run.variant, 0) + 1
+    several = max(per_variant.values()) > 1
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **{**MARGINS, "top": 0.8})
+        labelled = set()
         for run in runs:
             # one colour and marker per variant, the same in every figure
             k = (
@@ -255,18 +270,26 @@ def plot_remedy_runs(runs):
                 else len(remedies.VARIANTS)
             )
             color, marker = COLORS[k % len(COLORS)], markers[k % len(markers)]
+            style = {
+                "marker": marker,
+                "ms": 2.5 if several else 3,
+                "color": color,
+                "lw": 0.9 if several else 1.4,
+            }
+            if several:
+                style["alpha"] = 0.75
+            label = None if run.variant in labelled else run.variant
+            labelled.add(run.variant)
             layers = np.arange(1, len(run.delta_std) + 1)
-            left.plot(
-                layers, run.delta_std / run.delta_std[-1], marker=marker, ms=3, color=color, label=run.variant
-            )
-            acc = run.history.test_accuracy
-            right.plot(np.arange(len(acc)), acc, marker=marker, ms=3, color=color)
+            left.plot(layers, run.delta_std / run.delta_std[-1], label=label, **style)
+            acc = _test_accuracy(run)
+            right.plot(np.arange(len(acc)), acc, **style)
         log_y(left)
         left.axhline(1.0, color="#555555", lw=0.8, ls=":")
         n_layers = len(runs[0].delta_std)
         left.set_xticks(np.arange(1, n_layers + 1, 2))
         left.set_xlabel(f"layer l ({n_layers} = output)")
-        right.set_xticks(np.arange(0, len(runs[0].history.test_accuracy), 2))
+        right.set_xticks(np.arange(0, len(_test_accuracy(runs[0])), 2))
         left.set_ylabel(r"spread of $\partial L/\partial Z_l$ (output = 1)")
         right.set_xlabel("epoch")
         right.set_ylabel("test accuracy")
