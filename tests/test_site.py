@@ -15,7 +15,13 @@ every page:
 * axe-core finds no critical or serious violation, in light and in dark mode,
   apart from the theme problems in ``tests/axe_allowlist.json``;
 * chapter pages have correct Binder, Colab, Thebe, repository and download
-  buttons.
+  buttons;
+* on a phone (390 x 844, touch) nothing sticks out of the viewport (what is
+  wider scrolls inside its own box), and every twin's sliders, readouts and
+  frame fit on screen and move by touch as well as by keyboard;
+* every chapter prints (to PDF, as a reader's "Print" in chromium) on a sane
+  number of pages, with each twin's current frame and without navigation,
+  sidebars, buttons or slider tracks.  The PDFs are kept in ``_build/print``.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).parents[1]
 SITE = ROOT / "_build" / "html"
+PRINTS = ROOT / "_build" / "print"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ALLOWLIST = json.loads((Path(__file__).parent / "axe_allowlist.json").read_text(encoding="utf-8"))
 # owner/name of the repository the launch buttons point to, from _config.yml
@@ -92,11 +99,19 @@ def server():
     httpd.server_close()
 
 
+# The viewports a page is opened in: a laptop, and a phone held upright
+# (an iPhone 12 to 15 is 390 CSS px wide) that has a touch screen.
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True},
+}
+
+
 class Visit:
     """One page opened offline, with everything that went wrong recorded."""
 
-    def __init__(self, browser, base: str, rel: str, *, theme: str = "light"):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=theme)
+    def __init__(self, browser, base: str, rel: str, *, theme: str = "light", device: str = "desktop"):
+        self.context = browser.new_context(**VIEWPORTS[device], color_scheme=theme)
         # pydata-sphinx-theme reads the reader's choice ("mode") from localStorage.
         self.context.add_init_script(f"localStorage.setItem('mode', '{theme}');")
         self.page = self.context.new_page()
@@ -141,18 +156,20 @@ def _grouped(pages):
 
 @pytest.fixture(scope="module", params=_grouped(PAGES))
 def page(request, browser, server):
-    """The page opened once per theme (lazily) and shared by every test of that page.
+    """The page opened once per theme and device (lazily), shared by every test of that page.
 
     pytest runs every test that uses a module-scoped parametrized fixture for
     one parameter before moving to the next, so each page is loaded once in
-    light mode and once in dark mode, not once per test.
+    light mode and once in dark mode, not once per test.  ``purpose`` asks
+    for a copy of its own (the print test changes the media type).
     """
     visits = {}
 
-    def open_in(theme="light"):
-        if theme not in visits:
-            visits[theme] = Visit(browser, server, request.param, theme=theme)
-        return visits[theme]
+    def open_in(theme="light", device="desktop", purpose=""):
+        key = (theme, device, purpose)
+        if key not in visits:
+            visits[key] = Visit(browser, server, request.param, theme=theme, device=device)
+        return visits[key]
 
     open_in.rel = request.param
     yield open_in
@@ -275,16 +292,169 @@ _WAIT_FOR_MATCH = """(box, timeout) => new Promise(resolve => {
 })"""
 
 
-def test_every_twin_shows_the_frame_its_sliders_name(page):
-    """Last in the module: it moves the sliders of the shared light-mode page."""
-    if page.rel not in CHAPTERS:
-        pytest.skip("twins are on chapter pages")
-    v = page()
+def _settle(twin):
+    try:  # the frame switches in the same animation frame; allow for a slow machine
+        twin.evaluate(_WAIT_FOR_MATCH, 2000)
+    except Exception:
+        pass  # the caller's assertion reports what is shown
+
+
+def _twins(v):
     twins = v.page.locator(".vanishing-twin")
     n_widgets = v.page.content().count("application/vnd.jupyter.widget-view+json")
     assert twins.count() == n_widgets, "every widget on a static page is a twin"
-    for t in range(twins.count()):
-        twin = twins.nth(t)
+    return [twins.nth(t) for t in range(twins.count())]
+
+
+# What a page must not show off-screen on a phone: every element of the
+# article that reaches past the viewport's edge must be clipped by a box that
+# scrolls (a wide table, code cell or formula) and itself fits.
+_OFF_SCREEN = """() => {
+    const vw = document.documentElement.clientWidth;
+    const clipped = el => {  // inside a box that clips or scrolls and is itself on screen
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== 'visible') {
+                const r = a.getBoundingClientRect();
+                if (r.left >= -1 && r.right <= vw + 1) return true;
+            }
+        }
+        return false;
+    };
+    const out = [];
+    for (const el of document.querySelectorAll('main *')) {
+        if (!el.getClientRects().length) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || (r.left >= -1 && r.right <= vw + 1)) continue;
+        if (getComputedStyle(el).visibility === 'hidden' || clipped(el)) continue;
+        out.push(`${el.tagName.toLowerCase()}.${String(el.className).trim().split(/\\s+/).join('.')}`
+                 + ` [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    }
+    return {viewport: vw, scrollWidth: document.scrollingElement.scrollWidth, offScreen: out.slice(0, 8)};
+}"""
+
+
+def test_page_reads_on_a_phone(page):
+    v = page(device="phone")
+    layout = v.page.evaluate(_OFF_SCREEN)
+    assert layout["viewport"] == VIEWPORTS["phone"]["viewport"]["width"]
+    assert layout["scrollWidth"] <= layout["viewport"], "the page scrolls sideways on a phone"
+    assert layout["offScreen"] == [], "content sticks out of a 390 px viewport"
+
+
+def _boxes(twin):
+    """The bounding boxes (left, right) of each slider row, readout and shown frame."""
+    return twin.evaluate(
+        """box => {
+            const shown = el => el.getClientRects().length > 0;
+            const rect = el => { const r = el.getBoundingClientRect(); return [r.left, r.right, r.width]; };
+            return {
+                sliders: Array.from(box.querySelectorAll('.widget-slider, .jupyter-widget-slider'))
+                    .filter(el => el.querySelector('[role="slider"]')).map(rect),
+                readouts: Array.from(box.querySelectorAll('.widget-readout')).filter(shown).map(rect),
+                frames: Array.from(box.querySelectorAll('img[data-frame]'))
+                    .filter(img => img.offsetParent !== null).map(rect),
+            };
+        }"""
+    )
+
+
+def test_twins_fit_a_phone_and_move_by_touch(page):
+    if page.rel not in CHAPTERS:
+        pytest.skip("twins are on chapter pages")
+    from playwright.sync_api import expect  # where the browser tests run, not where they are collected
+
+    v = page(device="phone")
+    width = VIEWPORTS["phone"]["viewport"]["width"]
+    for t, twin in enumerate(_twins(v)):
+        boxes = _boxes(twin)
+        assert (
+            boxes["sliders"] and len(boxes["readouts"]) == len(boxes["sliders"]) and len(boxes["frames"]) == 1
+        )
+        for part, rects in boxes.items():
+            for left, right, w in rects:
+                assert w > 0 and left >= 0 and right <= width + 0.5, f"twin {t}: a {part[:-1]} is off-screen"
+        tracks = twin.locator(".widget-slider .slider, .jupyter-widget-slider .slider")
+        assert tracks.count() == len(boxes["sliders"])
+        for k in range(tracks.count()):
+            track = tracks.nth(k)
+            track.scroll_into_view_if_needed()
+            handle = twin.locator('[role="slider"]').nth(k)
+            seen = set()
+            for end, bound in ((0.98, "aria-valuemax"), (0.02, "aria-valuemin")):  # right end, then left
+                # noUiSlider ignores a tap while the previous one still animates (300 ms).
+                expect(track).not_to_have_class(re.compile(r"\bnoUi-state-tap\b"), timeout=3000)
+                box = track.bounding_box()
+                v.page.touchscreen.tap(box["x"] + end * box["width"], box["y"] + box["height"] / 2)
+                expect(
+                    handle, f"twin {t}, slider {k}: a tap at {end:.0%} of the track moves it there"
+                ).to_have_attribute("aria-valuenow", handle.get_attribute(bound), timeout=3000)
+                _settle(twin)
+                expected, shown = _twin_state(twin)
+                assert shown == [expected], f"twin {t}, slider {k}, after a tap"
+                seen.update(shown)
+            assert len(seen) == 2, f"twin {t}, slider {k}: tapping both ends shows two frames"
+
+
+# Elements that have no business on paper.
+_SCREEN_ONLY = [
+    ".bd-header",
+    ".bd-sidebar-primary",
+    ".bd-sidebar-secondary",
+    ".bd-header-article",
+    ".article-header-buttons",
+    ".prev-next-area",
+    ".btn-launch-thebe",
+    ".search-button__button",
+    ".vanishing-twin .slider-container",
+    ".vanishing-twin-note",
+]
+PAGES_PRINTED = (3, 80)  # a chapter is several pages long; 80 would mean a layout fault
+
+
+def test_chapter_prints_with_each_twins_current_frame(page):
+    if page.rel not in CHAPTERS:
+        pytest.skip("chapters are what instructors print")
+    v = page(purpose="print")
+    twins = _twins(v)
+    for twin in twins:  # the printout must show the frame chosen now, not the first one
+        twin.locator('[role="slider"]').first.focus()
+        v.page.keyboard.press("End")
+        _settle(twin)
+    v.page.emulate_media(media="print")
+    PRINTS.mkdir(parents=True, exist_ok=True)
+    pdf = v.page.pdf(path=PRINTS / (Path(page.rel).stem + ".pdf"), format="A4", print_background=True)
+    # chromium writes one page object per page ("/Type /Page"; the tree is "/Type /Pages").
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    print(f"{page.rel}: {pages} printed pages")
+    assert PAGES_PRINTED[0] <= pages <= PAGES_PRINTED[1], f"{pages} pages"
+    assert v.page.evaluate("matchMedia('print').matches")
+    on_paper = v.page.evaluate(
+        """sels => sels.filter(s => Array.from(document.querySelectorAll(s))
+                                       .some(el => el.getClientRects().length > 0))""",
+        _SCREEN_ONLY,
+    )
+    assert on_paper == [], "screen-only elements are printed"
+    for t, twin in enumerate(twins):
+        expected, shown = _twin_state(twin)
+        assert shown == [expected], f"twin {t} prints the frame its sliders name"
+        frame = twin.evaluate(
+            """box => { const img = Array.from(box.querySelectorAll('img[data-frame]'))
+                                         .find(i => i.offsetParent !== null);
+                        const r = img.getBoundingClientRect();
+                        return {w: r.width, h: r.height, natural: img.naturalWidth, done: img.complete,
+                                style: getComputedStyle(img).visibility}; }"""
+        )
+        assert frame["done"] and frame["natural"] > 0 and frame["style"] == "visible", f"twin {t}: {frame}"
+        assert frame["w"] > 200 and frame["h"] > 100, f"twin {t} prints blank or tiny: {frame}"
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_every_twin_shows_the_frame_its_sliders_name(page, device):
+    """Last in the module: it moves the sliders of the shared light-mode pages."""
+    if page.rel not in CHAPTERS:
+        pytest.skip("twins are on chapter pages")
+    v = page(device=device)
+    for twin in _twins(v):
         expected, shown = _twin_state(twin)
         assert shown == [expected], "the twin opens on the frame its sliders name"
         handles = twin.locator('[role="slider"]')
@@ -294,10 +464,7 @@ def test_every_twin_shows_the_frame_its_sliders_name(page):
             for key in ("End", "Home", "ArrowRight"):
                 handle.focus()
                 v.page.keyboard.press(key)
-                try:  # the frame switches in the same animation frame; allow for a slow machine
-                    twin.evaluate(_WAIT_FOR_MATCH, 2000)
-                except Exception:
-                    pass  # the assertion below reports what is shown
+                _settle(twin)
                 expected, shown = _twin_state(twin)
                 assert shown == [expected], f"slider {k} after {key}"
             assert handle.get_attribute("aria-label"), "the slider has an accessible name"
