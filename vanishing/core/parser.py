@@ -55,11 +55,15 @@ numbers or polynomials whose size no check on the typed text would see.
 Three further limits keep that work small too:
 
 * inside an exponent (of ``**``, or the argument of exp, sigmoid and
-  softplus) every exact number is a fraction whose numerator and denominator
-  are at most :data:`MAX_FRACTION`: SymPy's polynomial routines, which it
-  calls on its own (to decide whether ``cosh(u)`` is positive, say), would
-  otherwise allocate 3333333333333333 coefficients for
-  ``abs(x)**0.3333333333333333``;
+  softplus) every exact fraction has a numerator of at most
+  :data:`MAX_FRACTION` and a denominator of at most :data:`MAX_DENOMINATOR`:
+  SymPy's polynomial routines, which it calls on its own (to decide whether
+  ``cosh(u)`` is positive, say), store ``p`` coefficients for ``a**(p/q)``.
+  A decimal the reader types whose exact fraction is not that simple
+  (``1.5958``, ``0.7071067811865476``, ``0.3333333333333333``) is kept as a
+  floating-point number (a SymPy ``Float`` of its 17 significant digits),
+  which those routines treat as one coefficient, so ordinary constants never
+  meet the limit; ``0.5`` or ``0.25`` stay exact (``1/2``, ``1/4``);
 * a power whose exponent depends on x may not have exp or another such power
   in its base: SymPy would multiply the two exponents, and x can cancel from
   the product (``(2**(1000*x))**(1000/x)`` is ``2**1000000``);
@@ -77,9 +81,11 @@ import ast
 import fractions
 import math
 import operator
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import sympy as sp
 
@@ -101,13 +107,17 @@ __all__ = [
     "MAX_CONSTANT",
     "MAX_DEPTH",
     "MAX_EXPONENT",
+    "MAX_DENOMINATOR",
     "MAX_FRACTION",
     "MAX_LENGTH",
     "MAX_NODES",
     "RefusedExpression",
     "check_limits",
+    "check_not_constant",
     "check_text",
     "parse_expression",
+    "sympy_errors_refused",
+    "vanishes_identically",
 ]
 
 MAX_LENGTH = 200  #: characters
@@ -116,7 +126,8 @@ MAX_DEPTH = 20  #: nesting depth of the syntax tree
 MAX_EXPONENT = 10  #: largest |p| in a power with a constant exponent p
 MAX_CONSTANT = 1e6  #: largest magnitude of a constant sub-expression (messages say "1e6")
 MAX_BITS = 256  #: largest numerator or denominator of an exact number, in bits
-MAX_FRACTION = 1000  #: largest numerator or denominator of an exact number inside an exponent
+MAX_FRACTION = 1000  #: largest numerator of an exact fraction inside an exponent (and of an exact decimal)
+MAX_DENOMINATOR = 10**6  #: largest denominator of an exact fraction inside an exponent
 
 
 def _sigmoid(u):
@@ -214,12 +225,41 @@ _REFUSED_BINOPS = {
 }
 
 
+# Slips a reader is likely to make, and what to write instead.
+_HINTS = {
+    "relu": "ReLU is written max(x, 0)",
+    "ln": "the natural logarithm is written log",
+    "arctan": "the arctangent is written atan",
+    "tan": "tan has poles on [-10, 10]; atan and tanh are allowed",
+    "logistic": "the logistic function is written sigmoid",
+    "sigma": "the logistic function is written sigmoid",
+    "swish": "swish is written x*sigmoid(x)",
+    "silu": "SiLU is written x*sigmoid(x)",
+    "gelu": "GELU is written x/2*(1+erf(x/sqrt(2)))",
+    "elu": "ELU is written max(x, 0) + min(exp(x) - 1, 0)",
+    "leaky_relu": "Leaky ReLU is written max(x, 0.01*x)",
+    "mish": "mish is written x*tanh(softplus(x))",
+    "X": "the variable is a lowercase x",
+    "E": "Euler's number is written e (lowercase), and 1e-3 is written with a lowercase e too",
+    "Abs": "the absolute value is written abs",
+    "Max": "the maximum is written max",
+    "Min": "the minimum is written min",
+}
+
+
+def _hint(name: str) -> str:
+    hint = _HINTS.get(name) or _HINTS.get(name.lower())
+    return f" ({hint})" if hint else ""
+
+
 def check_text(text) -> str:
+    """``text`` as a plain ``str`` without leading or trailing white space, or a refusal."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a string such as 'x*tanh(x)'; got {type(text).__name__}")
     text = str.__str__(text)  # a plain str, whatever subclass came in
     if len(text) > MAX_LENGTH:
         raise RefusedExpression(f"the text is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
+    text = text.strip(" \t\r\n")  # white space around the expression is not part of it
     for i, ch in enumerate(text):
         if not (" " <= ch <= "~"):
             code = f"U+{ord(ch):04X}"
@@ -282,10 +322,12 @@ def _check_exponent(exponent: sp.Expr, what: str) -> None:
     would make them allocate 3333333333333333.
     """
     for r in exponent.atoms(sp.Rational):
-        if abs(r.p) > MAX_FRACTION or r.q > MAX_FRACTION:
+        if abs(r.p) > MAX_FRACTION or r.q > MAX_DENOMINATOR:
             raise RefusedExpression(
-                f"{what} contains the number {r}; inside an exponent only fractions whose numerator and "
-                f"denominator are at most {MAX_FRACTION} are allowed (write 1/3, not 0.3333333)"
+                f"{what} contains the {'number' if r.q == 1 else 'fraction'} {r}; inside an exponent a "
+                f"fraction's numerator may be at most "
+                f"{MAX_FRACTION} and its denominator at most {MAX_DENOMINATOR} (a decimal such as 0.3333 is "
+                "allowed: write the exponent with a decimal point)"
             )
 
 
@@ -338,10 +380,11 @@ def _number(node: ast.Constant, spelling: str) -> tuple[sp.Expr, float]:
         return sp.Integer(v), float(v)
     _check_value(v, f"the number {spelling}")
     exact = fractions.Fraction(repr(v))  # shortest decimal form: 0.1 -> 1/10 exactly
-    value = sp.Rational(exact.numerator, exact.denominator)
-    if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_BITS:
+    if max(abs(exact.numerator).bit_length(), exact.denominator.bit_length()) > MAX_BITS:
         raise RefusedExpression(f"the number {spelling} needs more than {MAX_BITS} bits as an exact fraction")
-    return value, v
+    if abs(exact.numerator) > MAX_FRACTION or exact.denominator > MAX_FRACTION:
+        return sp.Float(repr(v), 17), v  # 1.5958: a float, not 7979/5000 (see the module docstring)
+    return sp.Rational(exact.numerator, exact.denominator), v
 
 
 def _shown(spelling: str, value: float) -> str:
@@ -391,7 +434,7 @@ class _Converter:
         if node.id in _FUNCTIONS:
             raise RefusedExpression(f"{node.id} is a function: call it, as in {node.id}(x)")
         raise RefusedExpression(
-            f"unknown name {node.id!r}; the only variable is x and the constants are pi and e"
+            f"unknown name {node.id!r}{_hint(node.id)}; the only variable is x and the constants are pi and e"
         )
 
     def _unary(self, node: ast.UnaryOp, depth):
@@ -451,6 +494,9 @@ class _Converter:
         return expr, value
 
     def _call(self, node: ast.Call, depth):
+        if isinstance(node.func, ast.Constant):
+            number = self.source(node.func)
+            raise RefusedExpression(f"a number cannot be called; write {number}*(...) to multiply")
         if not isinstance(node.func, ast.Name):
             raise RefusedExpression(
                 "only the named functions can be called, as in tanh(x); not methods or results"
@@ -459,7 +505,7 @@ class _Converter:
         if name not in _FUNCTIONS:
             if name in _NAMES:
                 raise RefusedExpression(f"{name} is not a function; write {name}*(...) to multiply")
-            raise RefusedExpression(f"{name!r} is not an allowed function")
+            raise RefusedExpression(f"{name!r} is not an allowed function{_hint(name)}")
         arity, build, fbuild = _FUNCTIONS[name]
         if node.keywords:
             raise RefusedExpression(f"{name}() takes no keyword arguments")
@@ -508,19 +554,166 @@ def parse_expression(text: str) -> sp.Expr:
         raise RefusedExpression(f"not a valid expression ({err})") from None
     except SyntaxError as err:
         where = f" at character {err.offset}" if err.offset else ""
-        raise RefusedExpression(f"not a valid expression ({err.msg}{where})") from None
+        slip = re.search(r"(\d)\s*([a-z(])", text)
+        hint = f"; write {slip[1]}*{slip[2]} to multiply" if slip else ""
+        raise RefusedExpression(f"not a valid expression ({err.msg}{where}{hint})") from None
     except (ValueError, MemoryError, RecursionError) as err:  # pragma: no cover - bounded by MAX_LENGTH
         raise RefusedExpression(f"not a valid expression ({type(err).__name__})") from None
     n_nodes = sum(isinstance(n, ast.expr) for n in ast.walk(tree))
     if n_nodes > MAX_NODES:
         raise RefusedExpression(f"the expression has {n_nodes} parts; at most {MAX_NODES} are allowed")
-    expr, _ = _Converter(text).convert(tree.body, 1)
-    if x not in expr.free_symbols:
-        raise RefusedExpression(
-            f"the expression does not depend on x (it is the constant {expr}); "
-            "a constant activation has slope 0 and passes no gradient back"
-        )
+    with sympy_errors_refused("read"):
+        expr, _ = _Converter(text).convert(tree.body, 1)
+        if x not in expr.free_symbols:
+            raise RefusedExpression(
+                f"the expression does not depend on x (it is the constant {expr}); "
+                "a constant activation has slope 0 and passes no gradient back"
+            )
+        check_not_constant(expr)
     return expr
+
+
+@contextmanager
+def sympy_errors_refused(doing: str):
+    """Turn any error SymPy raises while it works on a reader's expression into a refusal.
+
+    SymPy signals what it cannot do with ``TypeError`` ("cannot determine truth
+    value"), ``ValueError`` ("not comparable"), ``NotImplementedError`` and
+    others; the reader should see :class:`RefusedExpression` with its reason and
+    the list of what is allowed, never those.
+    """
+    try:
+        yield
+    except RefusedExpression:
+        raise
+    except (
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        NotImplementedError,
+        RecursionError,
+        AttributeError,
+    ) as err:
+        detail = str(err).splitlines()[0][:80] if str(err) else type(err).__name__
+        raise RefusedExpression(f"SymPy could not {doing} this expression ({detail})") from None
+
+
+#: Points of [-10, 10] with no special relation to pi, e or the integers, where an
+#: identity is tested to :data:`_DIGITS` digits (a numerical certificate).
+_PROBES = ("-9.3137", "-6.2718", "-2.6178", "-0.5093", "0.8414", "3.1721", "6.2849", "9.0007")
+_DIGITS = 50
+
+
+_FLOAT_FUNCTIONS = {
+    sp.exp: math.exp,
+    sp.log: math.log,
+    sp.sin: math.sin,
+    sp.cos: math.cos,
+    sp.tanh: math.tanh,
+    sp.sinh: math.sinh,
+    sp.cosh: math.cosh,
+    sp.atan: math.atan,
+    sp.erf: math.erf,
+    sp.Abs: abs,
+    sp.sign: lambda v: math.copysign(1.0, v) if v else 0.0,
+}
+
+
+def _float(expr: sp.Expr, v: float) -> float:
+    """``expr`` at ``x = v`` in floating point, by walking the tree (no code is generated
+    or run); inf on overflow, nan outside a function's domain."""
+    if expr is x:
+        return v
+    if expr.is_Number or expr in (sp.pi, sp.E):
+        return float(expr)
+    args = [_float(a, v) for a in expr.args]
+    try:
+        if expr.is_Add:
+            return math.fsum(args)
+        if expr.is_Mul:
+            return math.prod(args)
+        if expr.is_Pow:
+            return (
+                float(args[0] ** args[1])
+                if not (args[0] < 0 and not float(args[1]).is_integer())
+                else math.nan
+            )
+        if isinstance(expr, sp.Max):
+            return max(args)
+        if isinstance(expr, sp.Min):
+            return min(args)
+        if isinstance(expr, sp.Heaviside):
+            return 0.5 if args[0] == 0 else float(args[0] > 0)
+        return float(_FLOAT_FUNCTIONS[expr.func](*args))
+    except OverflowError:
+        return math.inf
+    except (ValueError, ZeroDivisionError, KeyError, TypeError):
+        return math.nan
+
+
+def _float_values(expr: sp.Expr) -> list[float] | None:
+    """``expr`` at every probe in floating point (cheap), or None if it is not finite there."""
+    values = [_float(expr, float(p)) for p in _PROBES]
+    return values if all(math.isfinite(v) for v in values) else None
+
+
+def _tame(expr: sp.Expr) -> bool:
+    """Whether every sub-expression is a float below 1e300 at every probe: only then is a
+    50-digit evaluation bounded (``exp(-exp(exp(exp(x + 20))))`` is 0.0 in floating
+    point, but its 50-digit value needs an exponent of about 10**3500 digits)."""
+    for sub in sp.preorder_traversal(expr):
+        if sub.is_Atom or x not in sub.free_symbols:
+            continue
+        values = _float_values(sub)
+        if values is None or max(abs(v) for v in values) > 1e300:
+            return False
+    return True
+
+
+def _probe_values(expr: sp.Expr) -> list[complex] | None:
+    """``expr`` at every probe, to 50 digits, or None where it is not a number there."""
+    if not _tame(expr):
+        return None
+    values = []
+    for point in _PROBES:
+        try:
+            v = expr.evalf(_DIGITS, subs={x: sp.Rational(point)})
+        except (TypeError, ValueError, ArithmeticError):  # SymPy cannot order a tie it computed
+            return None
+        if not v.is_number or v.has(sp.zoo, sp.oo, sp.S.NegativeInfinity, sp.nan):
+            return None
+        values.append(complex(v))
+    return values
+
+
+def vanishes_identically(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is zero at every probe point to 40 digits: an identity such as
+    ``sin(x)**2 + cos(x)**2 - 1``, which SymPy does not simplify on its own and which
+    floating point evaluates to about 1e-16 instead of 0.  Floating point answers first
+    (cheaply) wherever a value is clearly not 0; only the rest is certified."""
+    values = _float_values(expr)
+    if values is None or any(abs(v) > 1e-8 for v in values):
+        return False
+    values = _probe_values(expr)
+    return values is not None and all(abs(v) < 1e-40 for v in values)
+
+
+def check_not_constant(expr: sp.Expr) -> None:
+    """Refuse an expression whose value is the same at every probe point (to 40 digits).
+
+    ``sin(x)**2 + cos(x)**2`` mentions x but is the constant 1, and
+    ``max(x - 20, 0)`` is 0 on all of [-10, 10]: either way an activation with slope 0
+    on the range, which passes no gradient back.
+    """
+    rough = _float_values(expr)
+    if rough is None or max(abs(v - rough[0]) for v in rough) > 1e-8 * (1 + max(abs(v) for v in rough)):
+        return  # it changes (or is not finite at a probe, which the range check reports)
+    values = _probe_values(expr)
+    if values is not None and max(abs(v - values[0]) for v in values) <= 1e-40 * max(abs(v) for v in values):
+        raise RefusedExpression(
+            "the expression does not change with x on [-10, 10] (it has the same value at every point "
+            "tested, to 40 digits); a constant activation has slope 0 and passes no gradient back"
+        )
 
 
 def check_limits(expr: sp.Expr, what: str) -> None:

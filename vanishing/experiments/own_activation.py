@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import scipy.integrate
 import scipy.optimize
@@ -34,7 +35,14 @@ from ..core._checks import check_generator, check_int, check_real
 from ..core.activations import x
 from ..core.cache import frozen_cache
 from ..core.diagnostics import per_layer_factor
-from ..core.parser import RefusedExpression, check_limits, check_text, parse_expression
+from ..core.parser import (
+    RefusedExpression,
+    check_limits,
+    check_text,
+    parse_expression,
+    sympy_errors_refused,
+    vanishes_identically,
+)
 
 __all__ = [
     "EVAL_RANGE",
@@ -78,18 +86,53 @@ _STEP = sp.Function("heaviside_half")
 _NUMPY = {"heaviside_half": lambda a: np.heaviside(a, 0.5)}
 
 
+_MPMATH = {"heaviside_half": lambda a: mpmath.mpf(0.5) if a == 0 else mpmath.mpf(a > 0)}
+
+
 def _numpy_function(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
-    """A numpy function of ``expr`` that never warns; overflow gives inf or NaN."""
+    """A numpy function of ``expr`` that never warns and never overflows on the way.
+
+    numpy evaluates the formula as written, and an intermediate result can
+    overflow although the value is an ordinary number: ``log(1 + exp(100 x))/100``
+    at x = 10 needs exp(1000).  Wherever numpy's result is not finite, the point
+    is evaluated again with mpmath, whose numbers have no exponent limit, and
+    rounded to float64: the value is then inf or NaN only if it truly is.
+    """
     opaque = expr.replace(sp.Heaviside, lambda arg, *h0: _STEP(arg))
     fn = sp.lambdify(x, opaque, modules=[_NUMPY, "scipy", "numpy"])
+    exact = None
+    # The exponents inside the formula: where one of them is beyond 1e8 (or infinite)
+    # the value's own exponent is astronomically large, and mpmath would not finish.
+    exponents = [e.args[0] for e in expr.atoms(sp.exp, sp.cosh, sp.sinh)] + [
+        p.exp * sp.log(sp.Abs(p.base) + 1) for p in expr.atoms(sp.Pow) if x in p.exp.free_symbols
+    ]
+    guards = None
 
     def evaluate(z):
+        nonlocal exact, guards
         z = np.asarray(z, dtype=np.float64)
         with np.errstate(all="ignore"):
             out = np.asarray(fn(z))
         if np.iscomplexobj(out):  # pragma: no cover - complex constants are refused
             out = np.where(out.imag == 0, out.real, np.nan)
-        return np.array(np.broadcast_to(out.astype(np.float64), z.shape))
+        out = np.array(np.broadcast_to(out.astype(np.float64), z.shape))
+        redo = ~np.isfinite(out) & np.isfinite(z)
+        if redo.any():
+            if exact is None:
+                exact = sp.lambdify(x, opaque, modules=[_MPMATH, "mpmath"])
+                guards = [sp.lambdify(x, g, modules=[_NUMPY, "scipy", "numpy"]) for g in exponents]
+            with np.errstate(all="ignore"):
+                for guard in guards:
+                    size = np.abs(np.broadcast_to(np.asarray(guard(z), dtype=np.float64), z.shape))
+                    redo &= np.isfinite(size) & (size < 1e8)
+            with mpmath.workdps(30):
+                for i in zip(*np.nonzero(redo), strict=True):
+                    try:
+                        v = mpmath.mpmathify(exact(mpmath.mpf(float(z[i]))))
+                        out[i] = float(v.real) if v.imag == 0 else np.nan
+                    except (ArithmeticError, ValueError, TypeError, MemoryError):
+                        out[i] = np.nan
+        return out
 
     return evaluate
 
@@ -147,6 +190,134 @@ def _largest_slope(d_vals: np.ndarray, slope: Callable):
     return best, tuple(where)
 
 
+def _short(expr: sp.Expr) -> str:
+    text = sp.sstr(expr)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _restrictions(expr: sp.Expr):
+    """``(kind, base)`` for each part of ``expr`` that restricts where it is defined.
+
+    ``"zero"``: ``base`` is a denominator (a power with a negative exponent), so f
+    is infinite where it is 0; ``"negative"``: ``base`` is raised to a non-integer
+    power, so f is not real where it is below 0; ``"non-positive"``: ``base`` is
+    the argument of a logarithm or the base of a power whose exponent depends on
+    x.  Abs(u) under a power below one leaves, in f', ``Abs(u)`` in a
+    denominator: the slope is infinite at the zeros of u.
+    """
+    for power in expr.atoms(sp.Pow):
+        base, exponent = power.base, power.exp
+        if x not in base.free_symbols:
+            if x in exponent.free_symbols and base.is_number and not base.is_positive:
+                yield "non-positive", base
+            continue
+        if exponent.is_number:
+            if not exponent.is_integer:
+                yield "negative", base
+            if exponent.is_negative:
+                yield "zero", base
+        else:
+            yield "non-positive", base
+    for log in expr.atoms(sp.log):
+        yield "non-positive", log.args[0]
+
+
+def _candidates(values: np.ndarray, fn: Callable, sign: float) -> list[float]:
+    """Points of GRID and local minima of ``sign * fn`` between grid points, refined."""
+    finite = np.isfinite(values)
+    g = np.where(finite, sign * values, np.inf)
+    points = list(GRID[g == g.min()][:1]) if finite.any() else []
+    interior = np.flatnonzero((g[1:-1] <= g[:-2]) & (g[1:-1] <= g[2:])) + 1
+    for i in interior[:50]:
+        res = scipy.optimize.minimize_scalar(
+            lambda t: float(sign * fn(np.array([t]))[0]),
+            bounds=(GRID[i - 1], GRID[i + 1]),
+            method="bounded",
+            options={"xatol": 1e-12},
+        )
+        points.append(float(res.x))
+    return points
+
+
+def _first_zero(base: sp.Expr) -> float | None:
+    """The first zero of ``base`` on EVAL_RANGE, or None: exact for polynomials, else
+    sign changes solved by bisection and touching zeros (local minima of |base|)
+    certified to 30 digits."""
+    lo, hi = EVAL_RANGE
+    while isinstance(base, sp.Abs):  # |u| is 0 where u is: solve u, whose zeros change sign
+        base = base.args[0]
+    try:
+        poly = sp.Poly(base, x)
+    except sp.PolynomialError:
+        poly = None
+    if poly is not None and poly.degree() <= 20 and all(c.is_Rational for c in poly.coeffs()):
+        roots = [float(r) for r in sp.real_roots(poly) if lo <= r <= hi]
+        return min(roots) if roots else None
+    fn = _numpy_function(base)
+    values = fn(GRID)
+    found = list(GRID[values == 0])
+    s = np.sign(np.where(np.isfinite(values), values, 0.0))
+    for i in np.flatnonzero(s[:-1] * s[1:] < 0)[:50]:
+        root = scipy.optimize.brentq(lambda t: float(fn(np.array([t]))[0]), GRID[i], GRID[i + 1], xtol=1e-14)
+        found.append(root)  # a sign change: a zero, or a pole of base itself (also a fault)
+    magnitude = np.abs(values)
+    scale = 1.0 + float(np.median(magnitude[np.isfinite(magnitude)])) if np.isfinite(magnitude).any() else 1.0
+    for t in _candidates(magnitude, lambda z: np.abs(fn(z)), 1.0):
+        exact = base.evalf(30, subs={x: sp.Float(t, 30)})
+        if exact.is_number and abs(complex(exact)) < 1e-9 * scale:
+            found.append(t)  # a zero that touches 0 without crossing, as (x - c)**2 does
+    return min(found) if found else None
+
+
+def _first_below(base: sp.Expr, strict: bool) -> float | None:
+    """The first point of EVAL_RANGE where ``base`` is negative (``strict``) or <= 0."""
+    fn = _numpy_function(base)
+    values = fn(GRID)
+    bad = (values < 0) if strict else (values <= 0)
+    if bad.any():
+        return float(GRID[np.argmax(bad)])
+    for t in _candidates(values, fn, 1.0):
+        v = float(fn(np.array([t]))[0])
+        if v < 0 or (not strict and v <= 0):
+            return t
+    return None
+
+
+def _check_domain(expr: sp.Expr, what: str) -> None:
+    """Refuse ``expr`` (f or f') if it is infinite or not real anywhere on EVAL_RANGE.
+
+    The parts that can fail are found symbolically (:func:`_restrictions`); where
+    each fails is then solved on the range, so a pole between two grid points
+    (at x = 1/3, say) is found too, and an identity that is zero everywhere
+    (``sin(x)**2 + cos(x)**2 - 1``) is recognised by a 50-digit certificate
+    instead of evaluating to 1e-16 in floating point.
+    """
+    lo, hi = EVAL_RANGE
+    for kind, base in list(dict.fromkeys(_restrictions(expr)))[:40]:
+        if kind != "negative" and vanishes_identically(base):
+            raise RefusedExpression(
+                f"{what} divides by, or takes the logarithm of, {_short(base)}, which is 0 for every x "
+                "(an identity; SymPy does not simplify it on its own)"
+            )
+        if kind == "zero":
+            at = _first_zero(base)
+            problem = "is infinite (a pole)" if at is not None else None
+            cause = f"{_short(base)} is 0 there"
+        elif kind == "negative":
+            at = _first_below(base, strict=True)
+            problem = "is not a real number" if at is not None else None
+            cause = f"a non-integer power of {_short(base)}, which is negative there"
+        else:
+            at = _first_below(base, strict=False)
+            problem = "is not defined" if at is not None else None
+            cause = f"{_short(base)} must be positive and is not there"
+        if problem:
+            raise RefusedExpression(
+                f"{what} {problem} at x = {at:.4f} ({cause}); an activation must be finite and real "
+                f"on all of [{lo:g}, {hi:g}]"
+            )
+
+
 @dataclass(frozen=True)
 class CustomActivation:
     """Everything :func:`parse_activation` derives from the reader's text (chapter 11)."""
@@ -178,11 +349,14 @@ class CustomActivation:
 @frozen_cache(maxsize=128)
 def _parse_activation(text: str, name: str) -> CustomActivation:
     expr = parse_expression(text)
-    deriv = sp.diff(expr, x)
-    try:  # differentiating may rewrite powers; hold f' to the same limits before using it
-        check_limits(deriv, "f'")
-    except RefusedExpression as err:
-        raise RefusedExpression(f"the slope f' breaks a limit: {err.reason}") from None
+    with sympy_errors_refused("differentiate"):
+        deriv = sp.diff(expr, x)
+        try:  # differentiating may rewrite powers; hold f' to the same limits before using it
+            check_limits(deriv, "f'")
+        except RefusedExpression as err:
+            raise RefusedExpression(f"the slope f' breaks a limit: {err.reason}") from None
+        _check_domain(expr, "f")
+        _check_domain(deriv, "the slope f'")
     forward, slope = _numpy_function(expr), _numpy_function(deriv)
     try:
         f_vals, d_vals = forward(GRID), slope(GRID)
