@@ -239,3 +239,56 @@ def test_lstm_default_bounds_and_no_forget_bias_are_torchs():
     forget = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().double().numpy()[n_hidden : 2 * n_hidden]
     spread = np.sqrt(2 * bound**2 / 3 / n_hidden)  # standard error of the mean
     assert abs(forget.mean()) < 4 * spread
+
+
+def test_truncated_bptt_is_torchs_detach_every_k_steps():
+    # Chapter 9: recurrent.rnn_loss_and_gradients(..., truncate=k) is PyTorch's
+    # h = h.detach() k steps before a loss read at the last step.
+    from vanishing.core import recurrent
+
+    rng = np.random.default_rng(40)
+    params = recurrent.init_rnn(3, 5, 4, rng, scheme="uniform")
+    xs = rng.standard_normal((9, 2, 3))
+    labels = np.array([0, 3])
+    k = 4
+    _, grads = recurrent.rnn_loss_and_gradients(params, xs, labels, truncate=k)
+    t = {
+        n: torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        for n, a in zip(params.names(), params.arrays(), strict=True)
+    }
+    h = torch.zeros(2, 5, dtype=torch.float64)
+    for step, x in enumerate(torch.tensor(xs), start=1):
+        if step == xs.shape[0] - k + 1:
+            h = h.detach()
+        h = torch.tanh(h @ t["W_hh"].T + x @ t["W_xh"].T + t["b_h"])
+    loss = F.cross_entropy(h @ t["W_hy"].T + t["b_y"], torch.tensor(labels))
+    loss.backward()
+    for name, exact in zip(params.names(), grads.parameter_arrays(), strict=True):
+        np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
+
+
+def test_setting_the_forget_bias_in_torchs_two_bias_vectors():
+    # Chapter 9's recipe: bias_ih_l0[H:2H] = b_f and bias_hh_l0[H:2H] = 0 gives every
+    # forget gate the bias b_f; the library's LSTM on the summed biases is torch's LSTM.
+    from vanishing.core import recurrent
+
+    torch.manual_seed(1)
+    n_in, H = 3, 6
+    lstm = torch.nn.LSTM(n_in, H).double()
+    with torch.no_grad():
+        lstm.bias_ih_l0[H : 2 * H] = 2.0
+        lstm.bias_hh_l0[H : 2 * H] = 0.0
+    b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().numpy()
+    params = recurrent.LSTMParams(
+        W_x=lstm.weight_ih_l0.detach().numpy(),
+        W_h=lstm.weight_hh_l0.detach().numpy(),
+        b=b,
+        W_hy=np.zeros((1, H)),
+        b_y=np.zeros(1),
+    )
+    np.testing.assert_array_equal(params.forget_bias, 2.0)
+    xs = np.random.default_rng(2).standard_normal((5, 2, n_in))
+    out, _ = lstm(torch.tensor(xs))
+    np.testing.assert_allclose(
+        recurrent.lstm_forward(params, xs).hs[1:], out.detach().numpy(), rtol=1e-12, atol=1e-14
+    )

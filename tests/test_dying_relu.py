@@ -392,6 +392,40 @@ def test_batch_norm_makes_the_forward_statistics_independent_of_the_weight_scale
     assert small.act_std[0, 0] == pytest.approx(np.sqrt(0.5 - 0.5 / np.pi), rel=0.02)
 
 
+def test_layer_norm_makes_the_forward_statistics_independent_of_the_weight_scale():
+    small = du.init_profiles(8, "normal(0.1)", width=64, seeds=(0, 1), n_samples=64, layer_norm=True)
+    large = du.init_profiles(8, "normal(2.0)", width=64, seeds=(0, 1), n_samples=64, layer_norm=True)
+    np.testing.assert_allclose(small.act_std, large.act_std, rtol=1e-3)
+    # each example standardised over its 64 units: relu mean 1/sqrt(2 pi), std sqrt(1/2 - 1/(2 pi))
+    assert small.act_mean[:, 0].mean() == pytest.approx(1 / np.sqrt(2 * np.pi), rel=0.03)
+    assert small.act_std[:, 0].mean() == pytest.approx(np.sqrt(0.5 - 0.5 / np.pi), rel=0.03)
+    # and it is not batch normalisation: the per-layer numbers differ from the batch-normalised ones
+    bn = du.init_profiles(8, "normal(0.1)", width=64, seeds=(0, 1), n_samples=64, batch_norm=True)
+    assert not np.allclose(bn.grad_w_norm, small.grad_w_norm, rtol=1e-2)
+
+
+def test_torch_default_shrinks_the_relu_signal_by_sqrt_one_sixth_per_layer():
+    prof = du.init_profiles(20, "torch_default", width=256, seeds=(0, 1), n_samples=256)
+    delta = prof.geometric_mean("delta_std")
+    act = prof.geometric_mean("act_std")
+    backward = np.exp(np.mean(np.log(delta[:-1] / delta[1:])))
+    forward = np.exp(np.mean(np.log(act[1:] / act[:-1])))
+    assert backward == pytest.approx(np.sqrt(1 / 6), rel=0.03)
+    assert forward == pytest.approx(np.sqrt(1 / 6), rel=0.03)
+
+
+def test_init_profiles_layer_norm_flag_is_checked_and_backward_compatible():
+    a = du.init_profiles(3, "he_normal", width=16, seeds=(0,), n_samples=16)
+    assert a is du.init_profiles(3, "he_normal", width=16, seeds=(0,), n_samples=16, layer_norm=False)
+    b = du.init_profiles(3, "he_normal", width=16, seeds=(0,), n_samples=16, layer_norm=True)
+    assert b is du.init_profiles(3, "he_normal", width=16, seeds=(0,), n_samples=16, layer_norm=True)
+    assert not np.allclose(a.act_std, b.act_std)
+    with pytest.raises(TypeError, match="layer_norm"):
+        du.init_profiles(3, "he_normal", layer_norm="yes")
+    with pytest.raises(ValueError, match="at most one"):
+        du.init_profiles(3, "he_normal", batch_norm=True, layer_norm=True)
+
+
 def test_geometric_mean_is_the_geometric_mean_and_names_its_fields():
     prof = du.init_profiles(3, "he_normal", width=16, seeds=(0, 1), n_samples=16)
     a, b = prof.delta_std

@@ -147,6 +147,7 @@ def test_small_normal_uses_std_0_01():
         ({"seed": -1}, ValueError, "seed"),
         ({"batch_norm": "yes"}, TypeError, "batch_norm"),
         ({"residual": 1}, TypeError, "residual"),
+        ({"optimiser": "rmsprop"}, ValueError, "optimiser must be one of"),
     ],
 )
 def test_run_validates_its_settings(kwargs, error, match):
@@ -359,3 +360,91 @@ def test_digit_spread_separates_what_differs_from_what_is_shared():
     np.testing.assert_allclose(s_xa[1:] / l_xa[1:], s_he[1:] / l_he[1:], rtol=1e-10)
     with pytest.raises(ValueError, match="init"):
         gradient_lab.digit_spread("relu", "huge")
+
+
+# -- Adam, the diagnostics report and the update-to-data ratio ------------------
+def test_train_and_measure_with_adam_takes_the_steps_of_training_train():
+    split = gradient_lab.lab_data()
+
+    def fresh():
+        return mlp.MLP.initialise([64, 8, 8, 10], "relu", "xavier_normal", np.random.default_rng(3))
+
+    ours, theirs, sgd = fresh(), fresh(), fresh()
+    kw = {"epochs": 2, "lr": 1e-3, "batch_size": 64}
+    m = gradient_lab.train_and_measure(ours, split, rng=np.random.default_rng(4), optimiser="adam", **kw)
+    h = training.train(theirs, split, rng=np.random.default_rng(4), optimiser="adam", **kw)
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(m["test_accuracy"], h.test_accuracy)
+    gradient_lab.train_and_measure(sgd, split, rng=np.random.default_rng(4), **kw)
+    assert not np.array_equal(sgd.weights[0], ours.weights[0])  # the default is not Adam
+    with pytest.raises(ValueError, match="optimiser"):
+        gradient_lab.train_and_measure(
+            fresh(), split, rng=np.random.default_rng(4), optimiser="adagrad", **kw
+        )
+
+
+def test_adam_runs_are_cached_separately_and_labelled():
+    sgd = gradient_lab.run("relu", "xavier_normal", 3, lr=1e-3, **SMALL)
+    adam = gradient_lab.run("relu", "xavier_normal", 3, lr=1e-3, optimiser="adam", **SMALL)
+    assert adam is gradient_lab.run("relu", "xavier_normal", 3, lr=1e-3, optimiser="adam", **SMALL)
+    assert sgd.optimiser == "sgd" and adam.optimiser == "adam"
+    assert adam.label == "relu + xavier_normal + adam" and sgd.label == "relu + xavier_normal"
+    assert not np.array_equal(adam.rel_update, sgd.rel_update)
+    # at lr 1e-3 Adam's steps are about lr per weight in every layer, SGD's first-layer step is far smaller
+    assert adam.rel_update[0, 0] > 3 * sgd.rel_update[0, 0]
+    table = gradient_lab.format_seed_table(
+        [gradient_lab.seed_runs("relu", "xavier_normal", 3, seeds=(0, 1), lr=1e-3, optimiser="adam", **SMALL)]
+    )
+    assert "relu adam xavier_normal" in table
+    with pytest.raises(ValueError, match="same settings"):
+        gradient_lab.format_seed_table([[sgd, adam]])
+
+
+def test_lab_report_is_network_report_of_the_first_and_last_network():
+    from vanishing.core import diagnostics
+
+    split = gradient_lab.lab_data()
+    start = gradient_lab._network("tanh", "xavier_normal", 3, 8, gradient_lab._generators(0)[0], False, False)
+    expected = diagnostics.network_report(start, split.X_train[:64], split.y_train[:64])
+    got = gradient_lab.lab_report("tanh", "xavier_normal", 3, n_examples=64, **SMALL)
+    np.testing.assert_array_equal(got.grad_std, expected.grad_std)
+    np.testing.assert_array_equal(got.grad_to_data, expected.grad_to_data)
+    assert got is gradient_lab.lab_report("tanh", "xavier_normal", 3, n_examples=64, **SMALL)  # cached
+    after = gradient_lab.lab_report("tanh", "xavier_normal", 3, trained=True, n_examples=64, **SMALL)
+    assert len(after.grad_std) == 3 and not np.array_equal(after.grad_std, got.grad_std)
+    # the trained network is the run's: re-train by hand and compare
+    init_rng, order_rng = gradient_lab._generators(0)
+    net = gradient_lab._network("tanh", "xavier_normal", 3, 8, init_rng, False, False)
+    gradient_lab.train_and_measure(net, split, epochs=2, lr=0.1, batch_size=64, rng=order_rng)
+    again = diagnostics.network_report(net, split.X_train[:64], split.y_train[:64])
+    np.testing.assert_array_equal(after.grad_to_data, again.grad_to_data)
+
+
+def test_the_starved_sigmoid_report_shows_a_vanishing_gradient_without_saturation():
+    rep = gradient_lab.lab_report("sigmoid", "xavier_normal")
+    assert rep.grad_std[-1] / rep.grad_std[0] > 1e4  # about 1/4 per layer over ten layers
+    assert rep.saturated.max() < 0.01 and rep.dead.max() == 0.0
+    relu = gradient_lab.lab_report("relu", "he_normal")
+    assert relu.grad_std[-1] / relu.grad_std[0] < 10
+
+
+def test_lab_report_validates_and_refuses_a_diverged_run():
+    with pytest.raises(TypeError, match="trained"):
+        gradient_lab.lab_report("relu", "he_normal", 3, trained="yes")
+    with pytest.raises(ValueError, match="n_examples"):
+        gradient_lab.lab_report("relu", "he_normal", 3, n_examples=1)
+    with pytest.raises(ValueError, match="diverged"):
+        gradient_lab.lab_report("selu", "he_normal", 3, trained=True, lr=1e3, **SMALL)
+
+
+def test_update_history_repeats_the_run_with_training_train():
+    r = gradient_lab.run("tanh", "xavier_normal", 3, **SMALL)
+    h = gradient_lab.update_history("tanh", "xavier_normal", 3, **SMALL)
+    assert h is gradient_lab.update_history("tanh", "xavier_normal", 3, **SMALL)
+    np.testing.assert_array_equal(h.test_accuracy, r.test_accuracy)  # the same steps
+    steps_per_epoch = int(np.ceil(len(gradient_lab.lab_data().y_train) / 64))
+    assert h.update_ratios.shape == (2 * steps_per_epoch, 4)
+    assert np.all(h.update_ratios > 0)
+    with pytest.raises(ValueError, match="optimiser"):
+        gradient_lab.update_history("tanh", "xavier_normal", 3, optimiser="lbfgs")

@@ -47,12 +47,14 @@ def test_describe_training_quotes_the_runs_numbers():
 
 
 def test_gradient_profiles_draw_one_line_per_epoch_and_panel():
-    fig = plotting.plot_gradient_profiles((("tanh", "xavier_normal"), ("relu", "he_normal")), depth=3)
+    fig = plotting.gradient_lab.plot_gradient_profiles(
+        (("tanh", "xavier_normal"), ("relu", "he_normal")), depth=3
+    )
     assert len(fig.axes) == 2
     for ax in fig.axes:
         assert len(ax.lines) == gradient_lab.DEFAULTS["epochs"] and ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="pairs"):
-        plotting.plot_gradient_profiles(())
+        plotting.gradient_lab.plot_gradient_profiles(())
 
 
 def test_sweep_figure_shows_two_grids_of_activation_by_init():
@@ -119,3 +121,20 @@ def test_seed_accuracy_figure_draws_every_seed_and_the_median():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["tanh + xavier_normal"]
     with pytest.raises(ValueError, match="pairs"):
         plotting.plot_seed_accuracies([])
+
+
+def test_lab_report_figure_is_the_layer_report_of_the_chosen_network():
+    fig = plotting.plot_lab_report("tanh", "xavier_normal", "trained", depth=3)
+    rep = gradient_lab.lab_report("tanh", "xavier_normal", 3, trained=True)
+    assert len(fig.axes) == 4  # two histograms, the per-layer summary and its share axis
+    np.testing.assert_array_equal(fig.axes[2].lines[0].get_ydata(), rep.grad_std)
+    assert "after training" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match="stage"):
+        plotting.plot_lab_report("tanh", "xavier_normal", "halfway", depth=3)
+
+
+def test_lab_report_description_quotes_the_report():
+    text = plotting.describe_lab_report("sigmoid", "xavier_normal", "initialisation")
+    rep = gradient_lab.lab_report("sigmoid", "xavier_normal")
+    assert f"{rep.grad_std[0]:.1e} at layer 1" in text and "at initialisation" in text
+    assert plotting.LAB_REPORT_STAGES == ("initialisation", "trained")

@@ -117,3 +117,14 @@ def test_remedy_runs_plot_every_seed_with_one_legend_entry_per_network():
     plt.close(fig)
     with pytest.raises(ValueError, match="runs"):
         plotting.plot_remedy_runs([])
+
+
+def test_remedy_runs_give_layer_norm_its_own_colour():
+    split = data.digits(np.random.default_rng(0))
+    runs = [remedies.quick_run(v, split, depth=3, width=16, epochs=1) for v in ("batch norm", "layer norm")]
+    fig = plotting.plot_remedy_runs(runs)
+    left = fig.axes[0]
+    assert [line.get_label() for line in left.lines[:2]] == ["batch norm", "layer norm"]
+    assert left.lines[0].get_color() != left.lines[1].get_color()
+    assert left.lines[0].get_marker() != left.lines[1].get_marker()
+    plt.close(fig)

@@ -87,3 +87,20 @@ def test_profile_and_training_plots_reject_a_non_dict(bad):
         plotting.plot_layer_profiles(bad)
     with pytest.raises(TypeError, match="traces"):
         plotting.plot_training_means(bad)
+
+
+@pytest.mark.parametrize(("activation", "gain"), [("selu", 1.0), ("elu", 2.0)])
+def test_forward_backward_plot_and_description(activation, gain):
+    fig = plotting.plot_forward_backward(activation, gain, depth=4, width=16)
+    ax_f, ax_b = fig.axes
+    assert ax_f.get_title() == "forward" and ax_b.get_title() == "backward"
+    # five seeds: std and |mean| per seed plus two theory lines; five gradient lines plus theory
+    assert len(ax_f.get_lines()) == 5 * 2 + 2 + 1  # + the dotted line at 1
+    assert len(ax_b.get_lines()) == 5 + 1 + 1
+    assert ax_b.get_yscale() == "log"
+    title = fig._suptitle.get_text()
+    assert ("no fixed point" in title) == (activation == "elu")
+    plt.close(fig)
+    text = plotting.describe_forward_backward(activation, gain)
+    assert "five seeds" in text and "layer 30" in text
+    assert ("no fixed point" in text) == (activation == "elu")

@@ -98,3 +98,84 @@ def test_twin_alt_texts_state_the_numbers_of_their_frame():
     assert "stays flat" in plotting.describe_chain_profile(depth=5, weight_scale=4.0)
     spread = plotting.describe_first_layer_spread(depth=6)
     assert f"0.25^6 = {0.25**6:.1e}" in spread and "2000 random sigmoid chains" in spread
+
+
+# Chapter 2's chain-decay widget: every neuron with weight w and pre-activation z.
+
+
+def slope(z):
+    """sigma'(z) written out, independently of the library."""
+    s = 1.0 / (1.0 + math.exp(-z))
+    return s * (1.0 - s)
+
+
+@given(
+    depth=st.integers(min_value=1, max_value=20),
+    w=st.floats(min_value=0.1, max_value=8.0),
+    z=st.floats(min_value=-6.0, max_value=6.0),
+)
+def test_chain_decay_is_the_slope_times_a_power_of_the_factor(depth, w, z):
+    d = plotting.chain_decay(depth, w, z)
+    assert d.factor == pytest.approx(w * slope(z), rel=1e-12)
+    expected = [slope(z) * (w * slope(z)) ** (depth - i) for i in range(1, depth + 1)]
+    assert np.allclose(d.gradient, expected, rtol=1e-9, atol=0.0)
+    centred = [0.25 * (w / 4) ** (depth - i) for i in range(1, depth + 1)]
+    assert np.allclose(d.centred, centred, rtol=1e-9, atol=0.0)
+    assert list(d.layers) == list(range(1, depth + 1))
+
+
+def test_chain_decay_agrees_with_the_centred_chain_and_known_values():
+    w, b = chain.centred_chain(12, 3.0)
+    assert np.allclose(
+        plotting.chain_decay(12, 3.0, 0.0).gradient, np.abs(chain.backward(w, b, 1.0, 0.0).dout_dz)
+    )
+    assert np.allclose(plotting.chain_decay(8, 4.0, 0.0).gradient, 0.25)  # every factor is exactly 1
+    assert plotting.chain_decay(10, 1.0, 0.0).gradient[0] == pytest.approx(0.25**10)
+    # the saturated chain falls faster than the centred one with the same weight
+    d = plotting.chain_decay(10, 6.0, 2.0)
+    assert d.gradient[0] < d.centred[0] and d.factor == pytest.approx(6 * slope(2.0))
+
+
+def test_chain_decay_refuses_bad_parameters_by_name():
+    with pytest.raises(ValueError, match="depth"):
+        plotting.chain_decay(0, 1.0, 0.0)
+    with pytest.raises(TypeError, match="depth"):
+        plotting.chain_decay(2.5, 1.0, 0.0)
+    with pytest.raises(ValueError, match="w"):
+        plotting.chain_decay(5, 0.0, 0.0)
+    with pytest.raises(TypeError, match="w"):
+        plotting.chain_decay(5, "1", 0.0)
+    with pytest.raises(ValueError, match="z"):
+        plotting.chain_decay(5, 1.0, 11.0)
+    with pytest.raises(ValueError, match="z"):
+        plotting.plot_chain_decay(5, 1.0, float("nan"))
+
+
+def test_chain_decay_descriptions_state_the_numbers_of_their_frame():
+    text = plotting.describe_chain_decay(10, 1.0, 2.0)
+    d = plotting.chain_decay(10, 1.0, 2.0)
+    assert "falls" in text and f"{d.factor:.3g}" in text and f"{d.gradient[0]:.1e}" in text
+    assert f"{0.25**10:.1e}" in text  # the z = 0 comparison
+    assert "stays flat at 0.25" in plotting.describe_chain_decay(10, 4.0, 0.0)
+    grows = plotting.describe_chain_decay(20, 8.0, 0.0)
+    assert "grows" in grows and f"{0.25 * 2.0**19:.1e}" in grows and "would receive" not in grows
+    assert "single layer" in plotting.describe_chain_decay(1, 1.0, 2.0)
+
+
+@pytest.mark.parametrize(("depth", "w", "z"), [(10, 1.0, 2.0), (10, 4.0, 0.0), (20, 6.0, 5.0), (1, 1.0, 0.0)])
+def test_chain_decay_figure(depth, w, z):
+    fig = plotting.plot_chain_decay(depth, w, z)
+    (ax,) = fig.axes
+    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert ax.get_yscale() == "log"
+    d = plotting.chain_decay(depth, w, z)
+    solid = [line for line in ax.lines if line.get_linewidth() == 2]
+    assert len(solid) == 1 and np.allclose(solid[0].get_ydata(), d.gradient)
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(dashed) == (0 if z == 0 else 1)
+    if dashed:
+        assert np.allclose(dashed[0].get_ydata(), d.centred)
+    low, high = ax.get_ylim()
+    assert low < d.gradient.min() and high > max(d.gradient.max(), 1.0)
+    assert f"{d.factor:.3g}" in ax.get_title()
+    plt.close(fig)

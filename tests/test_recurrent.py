@@ -492,3 +492,167 @@ def test_lstm_state_gradients_against_torch_autograd():
         dh, dc = torch.autograd.grad([h_new, c_new], [h_prev, c_prev], grad_outputs=[dh, dc])
     np.testing.assert_allclose(grads.dh[0], dh.numpy(), rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(grads.dc[0], dc.numpy(), rtol=1e-10, atol=1e-13)
+
+
+# -- Truncated BPTT (chapter 9) ------------------------------------------------------------------
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_truncated_bptt_equals_full_bptt_on_the_last_k_steps_from_a_constant_state(k):
+    params, xs, labels = _problem("rnn", seed=30, T=7, recurrent_scale=1.3)
+    T = xs.shape[0]
+    _, trunc = R.rnn_loss_and_gradients(params, xs, labels, truncate=k)
+    h_start = R.rnn_forward(params, xs).hs[T - k]
+    _, tail = R.rnn_loss_and_gradients(params, xs[T - k :], labels, h0=h_start)
+    for name, a, b in zip(params.names(), trunc.parameter_arrays(), tail.parameter_arrays(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=name)
+    np.testing.assert_allclose(trunc.dh[T - k :], tail.dh, rtol=1e-12, atol=1e-15)
+    assert np.all(trunc.dh[: T - k] == 0.0)  # exactly nothing beyond k steps
+
+
+def test_truncated_bptt_with_k_at_least_T_is_full_bptt_and_with_k_below_T_differs():
+    params, xs, labels = _problem("rnn", seed=31, T=6)
+    _, full = R.rnn_loss_and_gradients(params, xs, labels)
+    for k in (6, 9):
+        _, same = R.rnn_loss_and_gradients(params, xs, labels, truncate=k)
+        for a, b in zip(full.arrays(), same.arrays(), strict=True):
+            np.testing.assert_array_equal(a, b)
+    _, short = R.rnn_loss_and_gradients(params, xs, labels, truncate=2)
+    assert not np.allclose(short.W_hh, full.W_hh)
+
+
+def test_truncated_bptt_sends_each_injected_gradient_back_k_steps():
+    # A gradient injected at every step: BPTT(k) is the sum, over injection steps s,
+    # of full BPTT on steps s-k+1..s started from the constant state h_{s-k}.
+    params, xs, _ = _problem("rnn", seed=32, T=6)
+    T, k = xs.shape[0], 2
+    cache = R.rnn_forward(params, xs)
+    ext = np.random.default_rng(5).standard_normal(cache.hs.shape)
+    got = R.rnn_backward(params, cache, ext, truncate=k)
+    want = [np.zeros_like(a) for a in got.arrays()[:3]]
+    for s in range(1, T + 1):
+        lo = max(s - k, 0)
+        sub = R.rnn_forward(params, xs[lo:s], h0=cache.hs[lo])
+        e = np.zeros_like(sub.hs)
+        e[-1] = ext[s]
+        g = R.rnn_backward(params, sub, e)
+        for w, a in zip(want, g.arrays()[:3], strict=True):
+            w += a
+    for name, w, a in zip(("W_xh", "W_hh", "b_h"), want, got.arrays()[:3], strict=True):
+        np.testing.assert_allclose(a, w, rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+def test_truncated_bptt_gives_the_recall_tasks_input_weights_no_gradient():
+    # The symbol arrives at step 1 only: with k < T no gradient reaches W_xh at all.
+    from vanishing.experiments import through_time
+
+    xs, labels = through_time.recall_task(8, 10, np.random.default_rng(0))
+    params = R.init_rnn(4, 6, 4, np.random.default_rng(1))
+    _, full = R.rnn_loss_and_gradients(params, xs, labels)
+    _, cut = R.rnn_loss_and_gradients(params, xs, labels, truncate=9)
+    assert np.abs(full.W_xh).max() > 0 and np.all(cut.W_xh == 0.0)
+
+
+def test_truncate_must_be_a_positive_integer():
+    params, xs, labels = _problem("rnn")
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="truncate"):
+            R.rnn_loss_and_gradients(params, xs, labels, truncate=bad)
+    with pytest.raises(TypeError, match="truncate"):
+        R.rnn_loss_and_gradients(params, xs, labels, truncate=2.5)
+
+
+# -- Layer normalisation on the tanh RNN (chapter 9) ---------------------------------------------
+def _ln_problem(seed=50, **init):
+    params, xs, labels = _problem("rnn", seed=seed, layer_norm=True, **init)
+    rng = np.random.default_rng(seed + 1)
+    params.ln_gain[:] = rng.uniform(0.5, 1.5, params.n_hidden)  # not the trivial gain 1 and bias 0
+    params.ln_bias[:] = rng.normal(0.0, 0.3, params.n_hidden)
+    return params, xs, labels
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_layer_norm_rnn_parameter_gradients_match_finite_differences(loss):
+    params, xs, labels = _ln_problem(recurrent_scale=1.3)
+    assert isinstance(params, R.LNRNNParams) and params.names()[-2:] == ["ln_gain", "ln_bias"]
+    if loss == "mse":
+        labels = np.random.default_rng(2).standard_normal((xs.shape[1], params.n_out))
+    h0 = np.random.default_rng(3).normal(0.0, 0.5, (xs.shape[1], params.n_hidden))
+    _, grads = R.rnn_loss_and_gradients(params, xs, labels, loss=loss, h0=h0)
+    assert isinstance(grads, R.LNRNNGradients)
+    numeric = _fd_parameters(params, lambda: _loss(params, xs, labels, h0, None, loss))
+    for name, exact, approx in zip(params.names(), grads.parameter_arrays(), numeric, strict=True):
+        assert exact.shape == getattr(params, name).shape
+        np.testing.assert_allclose(exact, approx, rtol=1e-6, atol=1e-8, err_msg=name)
+
+
+def test_layer_norm_rnn_hidden_state_gradients_match_finite_differences():
+    params, xs, labels = _ln_problem(seed=51)
+    cache = R.rnn_forward(params, xs)
+    _, grads = R.rnn_loss_and_gradients(params, xs, labels)
+    for t in range(xs.shape[0] + 1):
+        numeric = _fd_state(lambda h, t=t: _loss_from_state(params, xs, labels, t, h), cache.hs[t])
+        np.testing.assert_allclose(grads.dh[t], numeric, rtol=1e-6, atol=1e-9, err_msg=f"t={t}")
+
+
+def test_layer_norm_rnn_jacobians_reproduce_the_backward_pass():
+    params, xs, labels = _ln_problem(seed=52)
+    cache = R.rnn_forward(params, xs)
+    _, grads = R.rnn_loss_and_gradients(params, xs, labels)
+    J = R.rnn_jacobians(params, cache)
+    for t in range(xs.shape[0], 0, -1):  # dL/dh_{t-1} = J_t^T dL/dh_t when no loss enters at t-1
+        back = np.einsum("bij,bi->bj", J[t - 1], grads.dh[t])
+        np.testing.assert_allclose(back, grads.dh[t - 1], rtol=1e-10, atol=1e-13)
+
+
+def test_layer_norm_rnn_standardises_each_pre_activation_and_truncates_like_the_plain_rnn():
+    params, xs, labels = _problem("rnn", seed=53, layer_norm=True)
+    plain = R.init_rnn(4, 5, 3, np.random.default_rng(53))
+    again = R.init_rnn(4, 5, 3, np.random.default_rng(53), layer_norm=True)
+    for a, b in zip(plain.arrays(), again.arrays()[:5], strict=True):  # same weights, same draws
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(again.ln_gain, 1.0)
+    np.testing.assert_array_equal(again.ln_bias, 0.0)
+    cache = R.rnn_forward(again, xs)
+    z = np.arctanh(cache.hs[1:])  # gain 1, bias 0: each row has mean 0 and variance ~1
+    np.testing.assert_allclose(z.mean(axis=-1), 0.0, atol=1e-9)
+    np.testing.assert_allclose(z.var(axis=-1), 1.0, rtol=1e-3)
+    k, T = 3, xs.shape[0]
+    _, cut = R.rnn_loss_and_gradients(params, xs, labels, truncate=k)
+    _, tail = R.rnn_loss_and_gradients(params, xs[T - k :], labels, h0=R.rnn_forward(params, xs).hs[T - k])
+    for name, a, b in zip(params.names(), cut.parameter_arrays(), tail.parameter_arrays(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_layer_norm_rnn_bad_arguments():
+    with pytest.raises(TypeError, match="layer_norm"):
+        R.init_rnn(2, 3, 2, np.random.default_rng(0), layer_norm=1)
+    p = R.init_rnn(2, 3, 2, np.random.default_rng(0), layer_norm=True)
+    with pytest.raises(ValueError, match="ln_gain"):
+        R.LNRNNParams(p.W_xh, p.W_hh, p.b_h, p.W_hy, p.b_y, ln_gain=np.ones(4))
+    plain_cache = R.rnn_forward(R.init_rnn(2, 3, 2, np.random.default_rng(0)), np.zeros((2, 1, 2)))
+    with pytest.raises(ValueError, match="cache"):
+        R.rnn_backward(p, plain_cache, np.zeros((3, 1, 3)))
+
+
+def test_layer_norm_rnn_against_torch_autograd():
+    torch = pytest.importorskip("torch")
+    params, xs, labels = _ln_problem(seed=54, recurrent_scale=1.2)
+    _, grads = R.rnn_loss_and_gradients(params, xs, labels)
+    t = {
+        n: torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        for n, a in zip(params.names(), params.arrays(), strict=True)
+    }
+    h = torch.zeros(xs.shape[1], params.n_hidden, dtype=torch.float64, requires_grad=True)
+    hs = [h]
+    for x in torch.tensor(xs):
+        a = h @ t["W_hh"].T + x @ t["W_xh"].T + t["b_h"]
+        h = torch.tanh(
+            torch.nn.functional.layer_norm(a, (params.n_hidden,), t["ln_gain"], t["ln_bias"], eps=1e-5)
+        )
+        h.retain_grad()
+        hs.append(h)
+    loss = torch.nn.functional.cross_entropy(h @ t["W_hy"].T + t["b_y"], torch.tensor(labels))
+    loss.backward()
+    for name, exact in zip(params.names(), grads.parameter_arrays(), strict=True):
+        np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
+    for k, hk in enumerate(hs):
+        np.testing.assert_allclose(grads.dh[k], hk.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=f"h_{k}")

@@ -243,11 +243,14 @@ def digits():
     return data.digits(np.random.default_rng(0))
 
 
-def test_build_network_makes_the_four_variants():
+def test_build_network_makes_the_five_variants():
     sizes = [5, 6, 6, 3]
     nets = {v: remedies.build_network(v, sizes, "tanh", np.random.default_rng(0)) for v in remedies.VARIANTS}
-    assert [n.batch_norm for n in nets.values()] == [False, False, True, False]
-    assert [n.residual for n in nets.values()] == [False, False, False, True]
+    assert [n.batch_norm for n in nets.values()] == [False, False, True, False, False]
+    assert [n.residual for n in nets.values()] == [False, False, False, True, False]
+    assert [n.layer_norm for n in nets.values()] == [False, False, False, False, True]
+    # layer norm keeps the small weights of "small init": the same draw
+    np.testing.assert_array_equal(nets["layer norm"].weights[1], nets["small init"].weights[1])
     assert np.std(nets["small init"].weights[1]) < 0.1
     big = remedies.build_network("xavier init", [300, 300, 2], "tanh", np.random.default_rng(0))
     assert big.weights[0].var() == pytest.approx(2 / 600, rel=0.03)
@@ -360,3 +363,101 @@ def test_seeded_network_run_is_cached_read_only_and_checks_its_arguments():
         remedies.seeded_network_run("dropout", 0)
     with pytest.raises(ValueError, match="seed"):
         remedies.seeded_network_run("residual", -1)
+
+
+# --------------------------------------------------------------------------
+# Residual networks with scaled branches
+# --------------------------------------------------------------------------
+def _residual_net(sizes=(4, 4, 4, 4, 3), activation="tanh", seed=5, std=0.7):
+    rng = np.random.default_rng(seed)
+    net = mlp.MLP.initialise(list(sizes), activation, "normal", rng, std=std, residual=True)
+    for b in net.biases:
+        b[:] = rng.normal(0.0, 0.3, b.shape)  # non-zero biases, so their gradients are tested too
+    X = rng.normal(size=(7, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=7)
+    return net, X, y
+
+
+def test_scaled_residual_pass_with_scale_one_is_the_mlp_residual_network():
+    net, X, y = _residual_net()
+    p = remedies.scaled_residual_pass(net, X, y, 1.0)
+    g = net.loss_and_gradients(X, y, "cross_entropy")
+    assert p.loss == pytest.approx(g.loss, rel=1e-13)
+    for mine, theirs in zip(p.grad_weights + p.grad_biases, g.weights + g.biases, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("scale", [0.3, 2.0])
+def test_scaled_residual_pass_matches_finite_differences(scale):
+    net, X, y = _residual_net()
+    p = remedies.scaled_residual_pass(net, X, y, scale)
+    h = 1e-6
+    for analytic, param in zip(p.grad_weights + p.grad_biases, net.weights + net.biases, strict=True):
+        numeric = np.zeros_like(param)
+        for idx in np.ndindex(param.shape):
+            old = param[idx]
+            param[idx] = old + h
+            up = remedies.scaled_residual_pass(net, X, y, scale).loss
+            param[idx] = old - h
+            down = remedies.scaled_residual_pass(net, X, y, scale).loss
+            param[idx] = old
+            numeric[idx] = (up - down) / (2 * h)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_scaled_residual_pass_activation_gradients_match_finite_differences():
+    # one step of the backward recursion, written out by hand:
+    # dL/dA_1 = dL/dA_2 + s (dL/dA_2 * f'(Z_2)) W_2^T, the transpose of I + s W_2 diag(f'(Z_2))
+    net, X, y = _residual_net()
+    s = 0.4
+    p = remedies.scaled_residual_pass(net, X, y, s)
+    z2 = p.activations[0] @ net.weights[1] + net.biases[1]
+    expected = p.activation_grads[1] + s * (p.activation_grads[1] * (1 - np.tanh(z2) ** 2)) @ net.weights[1].T
+    np.testing.assert_allclose(p.activation_grads[0], expected, rtol=1e-12)
+
+
+def test_zero_scale_makes_every_square_layer_the_identity():
+    net, X, y = _residual_net()
+    p = remedies.scaled_residual_pass(net, X, y, 0.0)
+    for a in p.activations:
+        np.testing.assert_array_equal(a, X)
+    for g in p.activation_grads:
+        np.testing.assert_array_equal(g, p.activation_grads[-1])
+    assert all(np.all(gw == 0) for gw in p.grad_weights[:-1])  # the branches receive no gradient
+
+
+def test_a_non_square_first_layer_has_no_skip():
+    net, X, y = _residual_net(sizes=(3, 4, 4, 2))
+    p = remedies.scaled_residual_pass(net, X, y, 0.0)
+    np.testing.assert_allclose(p.activations[0], np.tanh(X @ net.weights[0] + net.biases[0]))
+    np.testing.assert_array_equal(p.activations[1], p.activations[0])
+
+
+def test_scaled_residual_pass_checks_its_arguments():
+    net, X, y = _residual_net()
+    with pytest.raises(TypeError, match="net must be"):
+        remedies.scaled_residual_pass("net", X, y, 1.0)
+    with pytest.raises(ValueError, match="branch_scale"):
+        remedies.scaled_residual_pass(net, X, y, -0.5)
+    with pytest.raises(ValueError, match="X must have shape"):
+        remedies.scaled_residual_pass(net, X[:, :2], y, 1.0)
+    bn = mlp.MLP.initialise([4, 4, 3], "tanh", "xavier_normal", np.random.default_rng(0), batch_norm=True)
+    with pytest.raises(ValueError, match="net must have no normalisation"):
+        remedies.scaled_residual_pass(bn, X, y, 1.0)
+
+
+def test_unscaled_branches_grow_the_signal_and_scaled_ones_keep_it_bounded():
+    plain = remedies.residual_scaling(12, 1.0, (0, 1), width=16)
+    scaled = remedies.residual_scaling(12, 1 / np.sqrt(12), (0, 1), width=16)
+    assert plain.activation_std.shape == plain.gradient_std.shape == (2, 12)
+    assert plain.first_weight_grad.shape == (2,)
+    grow = plain.activation_std[:, -1] / plain.activation_std[:, 0]
+    grow_scaled = scaled.activation_std[:, -1] / scaled.activation_std[:, 0]
+    assert np.all(grow > 1.5) and np.all(grow_scaled < grow)
+    back = plain.gradient_std[:, 0] / plain.gradient_std[:, -1]
+    back_scaled = scaled.gradient_std[:, 0] / scaled.gradient_std[:, -1]
+    assert np.all(back > 2.0) and np.all(back_scaled < back)
+    with pytest.raises(ValueError, match="branch_scale"):
+        remedies.residual_scaling(3, -1.0)
+    with pytest.raises(ValueError, match="seeds"):
+        remedies.residual_scaling(3, 1.0, ())

@@ -361,3 +361,44 @@ def test_backward_signal_statistic_is_the_spread_of_dL_dz():
     numeric = mlp.numerical_gradients(net, X, targets, "mse", params=hidden_biases)
     for layer, dz in enumerate(numeric):
         assert stats.delta_std[layer] == pytest.approx(dz.std(), rel=1e-6)
+
+
+def test_forward_backward_shapes_seeds_and_theory():
+    r = self_normalising.forward_backward("selu", 1.0, 6, 32, (0, 1, 2, 3, 4))
+    assert r.act_mean.shape == r.act_std.shape == r.delta_rel.shape == (5, 6)
+    assert np.allclose(r.delta_rel[:, -1], 1.0)  # normalised at the last hidden layer
+    # LeCun-normal SELU: the theory sits on the fixed point (0, 1), with chi_1 = 1.0716
+    assert np.allclose(r.std_theory, 1.0, atol=1e-9) and np.allclose(r.mean_theory, 0.0, atol=1e-9)
+    assert r.q_star == pytest.approx(1.0, abs=1e-9) and r.chi_1 == pytest.approx(1.0716, abs=1e-4)
+    assert r.delta_theory[0] == pytest.approx(r.chi_1 ** (5 / 2), rel=1e-6)
+    assert not r.act_mean.flags.writeable  # cached, read-only
+    # the seeds differ, and the same seed gives the same network
+    assert not np.allclose(r.act_std[0], r.act_std[1])
+    again = self_normalising.forward_backward("selu", 1.0, 6, 32, (1,))
+    assert np.array_equal(again.act_std[0], r.act_std[1])
+
+
+def test_forward_backward_pytorch_gain_and_other_activations():
+    # PyTorch's SELU gain 3/4 (variance 0.5625/n): the variance settles near std 0.2, chi_1 near 1
+    r = self_normalising.forward_backward("selu", 0.5625, 40, 128, (0,))
+    assert r.q_star == pytest.approx(0.0230, abs=5e-4) and r.chi_1 == pytest.approx(1.0037, abs=5e-4)
+    assert 0.15 < r.act_std[0, -1] < 0.3
+    relu = self_normalising.forward_backward("relu", 1.0, 10, 64, (0,))
+    assert relu.chi_1 == pytest.approx(0.5) and relu.delta_rel[0, 0] < 0.05  # vanishes as 0.5^(9/2)
+    elu = self_normalising.forward_backward("elu", 2.0, 10, 64, (0,))
+    assert np.isinf(elu.q_star) and np.isnan(elu.chi_1) and elu.delta_rel[0, 0] > 1.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"activation": "tanh"}, ValueError, "activation"),
+        ({"gain": 0.0}, ValueError, "gain"),
+        ({"depth": 1}, ValueError, "depth"),
+        ({"seeds": [0, 1]}, TypeError, "seeds"),
+        ({"seeds": (-1,)}, ValueError, "seeds"),
+    ],
+)
+def test_forward_backward_rejects_bad_input(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        self_normalising.forward_backward(**kwargs)

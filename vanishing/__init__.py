@@ -38,6 +38,8 @@ module                        chapter    idea
 ============================  =========  =====================================
 ``sigmoid_chain``             1, 3       the gradient through a sigmoid chain
                                          (figures only: the maths is core)
+``adaptive_steps``            3          SGD against Adam on the deep sigmoid
+                                         network: per-weight step sizes
 ``weight_scale``              4          the scale of the weights in tanh
                                          and sigmoid networks
 ``wide_networks``             5          one neuron against a wide layer:

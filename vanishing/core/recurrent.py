@@ -61,10 +61,14 @@ import scipy.special
 
 from ._checks import as_float_array, check_generator, check_int, check_real
 from .losses import softmax_cross_entropy
+from .normalisation import EPS as LN_EPS
+from .normalisation import layer_norm_backward, layer_norm_forward
 
 __all__ = [
     "LSTMCache",
     "LSTMGradients",
+    "LNRNNGradients",
+    "LNRNNParams",
     "LSTMParams",
     "READOUT_LOSSES",
     "RNNCache",
@@ -162,6 +166,31 @@ class RNNParams(_Arrays):
 
 
 @dataclass
+class LNRNNParams(RNNParams):
+    """A tanh RNN with layer normalisation (chapter 9; Ba, Kiros and Hinton 2016).
+
+    ``h_t = tanh(LN(W_hh h_{t-1} + W_xh x_t + b_h))``, where ``LN`` standardises
+    each example's ``n_hidden`` pre-activations (mean 0, variance 1, with
+    ``eps = 1e-5`` as PyTorch's ``nn.LayerNorm``) and then applies the per-unit
+    gain ``ln_gain`` and bias ``ln_bias`` (both of shape ``(n_hidden,)``).
+    """
+
+    ln_gain: np.ndarray = None
+    ln_bias: np.ndarray = None
+
+    def __post_init__(self):
+        n = np.shape(self.W_hh)[0] if np.ndim(self.W_hh) == 2 else 0
+        if self.ln_gain is None:
+            self.ln_gain = np.ones(n)
+        if self.ln_bias is None:
+            self.ln_bias = np.zeros(n)
+        super().__post_init__()
+        for name in ("ln_gain", "ln_bias"):
+            if getattr(self, name).shape != (self.n_hidden,):
+                raise _shape_error(name, f"(n_hidden,) = ({self.n_hidden},)", getattr(self, name).shape)
+
+
+@dataclass
 class LSTMParams(_Arrays):
     """Parameters of an LSTM layer with a linear readout of the last hidden state.
 
@@ -224,6 +253,7 @@ def init_rnn(
     scheme: str = "orthogonal",
     recurrent_scale: float = 1.0,
     input_scale: float = 1.0,
+    layer_norm: bool = False,
 ) -> RNNParams:
     """A freshly initialised vanilla RNN.
 
@@ -235,7 +265,11 @@ def init_rnn(
     recurrent weight and bias from ``U(-1/sqrt(n_hidden), 1/sqrt(n_hidden))``
     (``recurrent_scale`` and ``input_scale`` then multiply ``W_hh`` and ``W_xh``).
     The readout ``W_hy`` has entries ``N(0, 1 / n_hidden)`` and ``b_y = 0``.
+    ``layer_norm=True`` returns an :class:`LNRNNParams` with the same weights,
+    drawn in the same order, and layer-norm gain 1 and bias 0.
     """
+    if not isinstance(layer_norm, bool):
+        raise TypeError(f"layer_norm must be True or False; got {layer_norm!r}")
     n_in = check_int("n_in", n_in, low=1)
     n_hidden = check_int("n_hidden", n_hidden, low=1)
     n_out = check_int("n_out", n_out, low=1)
@@ -253,7 +287,8 @@ def init_rnn(
         W_xh = input_scale * rng.uniform(-k, k, (n_hidden, n_in))
         W_hh = recurrent_scale * rng.uniform(-k, k, (n_hidden, n_hidden))
         b_h = rng.uniform(-k, k, n_hidden)
-    return RNNParams(
+    cls = LNRNNParams if layer_norm else RNNParams
+    return cls(
         W_xh=W_xh,
         W_hh=W_hh,
         b_h=b_h,
@@ -396,6 +431,7 @@ class RNNCache:
 
     xs: np.ndarray
     hs: np.ndarray
+    ln: tuple = ()  #: one LayerNormCache per step for an LNRNNParams, else empty
 
 
 @dataclass
@@ -419,6 +455,18 @@ class RNNGradients(_Arrays):
         return self.arrays()[:5]
 
 
+@dataclass
+class LNRNNGradients(RNNGradients):
+    """:class:`RNNGradients` plus the gradients of the layer-norm gain and bias."""
+
+    ln_gain: np.ndarray = None
+    ln_bias: np.ndarray = None
+
+    def parameter_arrays(self) -> list[np.ndarray]:
+        """The seven parameter gradients, in the order of :meth:`LNRNNParams.arrays`."""
+        return [self.W_xh, self.W_hh, self.b_h, self.W_hy, self.b_y, self.ln_gain, self.ln_bias]
+
+
 def rnn_forward(params: RNNParams, xs, h0=None) -> RNNCache:
     """Run the RNN over ``xs`` of shape ``(T, batch, n_in)``; return every hidden state."""
     if not isinstance(params, RNNParams):
@@ -429,12 +477,21 @@ def rnn_forward(params: RNNParams, xs, h0=None) -> RNNCache:
     hs[0] = _check_state("h0", h0, batch, params.n_hidden)
     drive = xs @ params.W_xh.T + params.b_h  # the input part of every step at once
     W_hh_T = params.W_hh.T
+    if isinstance(params, LNRNNParams):
+        ln = []
+        for t in range(T):
+            z, c = layer_norm_forward(hs[t] @ W_hh_T + drive[t], params.ln_gain, params.ln_bias, LN_EPS)
+            hs[t + 1] = np.tanh(z)
+            ln.append(c)
+        return RNNCache(xs=xs, hs=hs, ln=tuple(ln))
     for t in range(T):
         hs[t + 1] = np.tanh(hs[t] @ W_hh_T + drive[t])
     return RNNCache(xs=xs, hs=hs)
 
 
-def rnn_backward(params: RNNParams, cache: RNNCache, dh_ext, *, dW_hy=None, db_y=None) -> RNNGradients:
+def rnn_backward(
+    params: RNNParams, cache: RNNCache, dh_ext, *, dW_hy=None, db_y=None, truncate: int | None = None
+) -> RNNGradients:
     """Backpropagation through time for the vanilla RNN.
 
     ``dh_ext`` (shape ``(T + 1, batch, n_hidden)``) is the gradient of the loss
@@ -443,42 +500,99 @@ def rnn_backward(params: RNNParams, cache: RNNCache, dh_ext, *, dW_hy=None, db_y
 
         dL/dh_{t-1} = dh_ext[t-1] + W_hh^T [(1 - h_t^2) * dL/dh_t].
 
+    ``truncate=k`` (chapter 9) is truncated BPTT in the form Williams and Peng
+    (1990) call BPTT(k): the gradient injected at step ``s`` is sent back
+    through at most ``k`` steps, to ``h_{s-k}``, and stops there, as if
+    ``h_{s-k}`` were a constant (PyTorch: ``h.detach()``).  Steps further back
+    get nothing from it, so a dependency longer than ``k`` steps gets no
+    gradient at all.  ``dh[t]`` is then the truncated gradient that reaches
+    ``h_t``; ``truncate >= T`` gives full BPTT.
+
     ``dW_hy`` and ``db_y`` are passed through (zeros if not given).
     """
     T, batch, _ = cache.xs.shape
     n = params.n_hidden
     ext = _check_external("dh_ext", dh_ext, T, batch, n)
-    dh = np.empty_like(cache.hs)
-    da = np.empty((T, batch, n))
-    dh[T] = ext[T]
-    for t in range(T, 0, -1):
-        da[t - 1] = dh[t] * (1.0 - cache.hs[t] ** 2)
-        dh[t - 1] = ext[t - 1] + da[t - 1] @ params.W_hh
-    return RNNGradients(
-        W_xh=_sum_outer(da, cache.xs),
-        W_hh=_sum_outer(da, cache.hs[:-1]),
-        b_h=da.sum(axis=(0, 1)),
-        W_hy=np.zeros_like(params.W_hy) if dW_hy is None else dW_hy,
-        b_y=np.zeros_like(params.b_y) if db_y is None else db_y,
-        dh=dh,
-    )
+    if truncate is not None:
+        truncate = check_int("truncate", truncate, low=1)
+    norm = isinstance(params, LNRNNParams)
+    if norm and len(cache.ln) != T:
+        raise ValueError("cache must come from rnn_forward with the same LNRNNParams")
+    d_gain, d_bias = np.zeros(n), np.zeros(n)
+
+    def step_back(t, g):
+        """The gradient at the pre-activation of step t, given dL/dh_t = g."""
+        a = g * (1.0 - cache.hs[t] ** 2)
+        if norm:
+            a, dg, db = layer_norm_backward(a, cache.ln[t - 1])
+            d_gain[:] += dg
+            d_bias[:] += db
+        return a
+
+    if truncate is None or truncate >= T:
+        dh = np.empty_like(cache.hs)
+        da = np.empty((T, batch, n))
+        dh[T] = ext[T]
+        for t in range(T, 0, -1):
+            da[t - 1] = step_back(t, dh[t])
+            dh[t - 1] = ext[t - 1] + da[t - 1] @ params.W_hh
+    else:
+        dh = np.zeros_like(cache.hs)
+        da = np.zeros((T, batch, n))
+        for s in range(T, -1, -1):  # each injected gradient travels back at most `truncate` steps
+            g = ext[s]
+            if not g.any():
+                continue
+            dh[s] += g
+            for t in range(s, max(s - truncate, 0), -1):
+                a = step_back(t, g)
+                da[t - 1] += a
+                g = a @ params.W_hh
+                dh[t - 1] += g
+    out = {
+        "W_xh": _sum_outer(da, cache.xs),
+        "W_hh": _sum_outer(da, cache.hs[:-1]),
+        "b_h": da.sum(axis=(0, 1)),
+        "W_hy": np.zeros_like(params.W_hy) if dW_hy is None else dW_hy,
+        "b_y": np.zeros_like(params.b_y) if db_y is None else db_y,
+        "dh": dh,
+    }
+    if norm:
+        return LNRNNGradients(**out, ln_gain=d_gain, ln_bias=d_bias)
+    return RNNGradients(**out)
 
 
-def rnn_loss_and_gradients(params: RNNParams, xs, targets, *, loss: str = "cross_entropy", h0=None):
-    """``(loss, RNNGradients)`` for a loss on the readout of the last hidden state."""
+def rnn_loss_and_gradients(
+    params: RNNParams, xs, targets, *, loss: str = "cross_entropy", h0=None, truncate: int | None = None
+):
+    """``(loss, RNNGradients)`` for a loss on the readout of the last hidden state.
+
+    ``truncate=k`` backpropagates only ``k`` steps (see :func:`rnn_backward`).
+    """
     cache = rnn_forward(params, xs, h0)
     value, dh_T, dW_hy, db_y = readout_loss(params.W_hy, params.b_y, cache.hs[-1], targets, loss)
     ext = np.zeros_like(cache.hs)
     ext[-1] = dh_T
-    return value, rnn_backward(params, cache, ext, dW_hy=dW_hy, db_y=db_y)
+    return value, rnn_backward(params, cache, ext, dW_hy=dW_hy, db_y=db_y, truncate=truncate)
 
 
 def rnn_jacobians(params: RNNParams, cache: RNNCache) -> np.ndarray:
     """The per-step Jacobians ``dh_t/dh_{t-1} = diag(1 - h_t^2) W_hh``.
 
+    For an :class:`LNRNNParams`, ``diag(1 - h_t^2) dLN/da W_hh`` with
+    ``dLN/da = diag(gain) inv_std (I - 11^T/n - z_hat z_hat^T/n)``.
+
     Shape ``(T, batch, n_hidden, n_hidden)``; index ``t - 1`` holds step ``t``.
     """
     d = 1.0 - cache.hs[1:] ** 2  # (T, batch, n)
+    if isinstance(params, LNRNNParams):
+        # d LN(a)/da = diag(gain) inv_std (I - 11^T/n - z_hat z_hat^T/n), then times W_hh.
+        n = params.n_hidden
+        z_hat = np.stack([c.z_hat for c in cache.ln])  # (T, batch, n)
+        inv_std = np.stack([c.inv_std for c in cache.ln])  # (T, batch, 1)
+        centre = np.eye(n) - 1.0 / n - z_hat[..., :, None] * z_hat[..., None, :] / n
+        scale = d * params.ln_gain * inv_std
+        return scale[..., :, None] * (centre @ params.W_hh)
     return d[..., :, None] * params.W_hh
 
 

@@ -6,6 +6,7 @@ so chapters can be renumbered; :mod:`vanishing` says which chapter uses which.
 """
 
 from . import (
+    adaptive_steps,
     dying_relu,
     gradient_lab,
     leaky_relu,
@@ -18,6 +19,7 @@ from . import (
 )
 
 __all__ = [
+    "adaptive_steps",
     "dying_relu",
     "gradient_lab",
     "leaky_relu",

@@ -488,22 +488,46 @@ class InitProfiles:
         return np.exp(np.mean(np.log(values), axis=0))
 
 
+def _layer_norm_profile(scheme, std, depth, width, rng, n_samples) -> diagnostics.InitProfile:
+    """:func:`profile` for a ReLU network with layer normalisation (same draws, same measurement)."""
+    net = MLP.initialise([width] * (depth + 2), "relu", scheme, rng, std=std, layer_norm=True)
+    X = rng.normal(size=(n_samples, width))
+    noise = rng.normal(size=(n_samples, width))
+    targets = net.forward(X, training=True) - noise  # so that dL/dout is proportional to noise
+    s = net.loss_and_gradients(X, targets, "mse").stats
+    hidden = slice(0, depth)
+    return diagnostics.InitProfile(
+        layers=np.arange(1, depth + 1),
+        pre_std=s.pre_std[hidden],
+        act_mean=s.act_mean[hidden],
+        act_std=s.act_std[hidden],
+        delta_std=s.delta_std[hidden],
+        grad_w_norm=s.grad_w_norm[hidden],
+    )
+
+
 @frozen_cache(maxsize=64)
-def _profiles(depth, init, width, seeds, n_samples, batch_norm):
+def _profiles(depth, init, width, seeds, n_samples, batch_norm, layer_norm=False):
     scheme, std = parse_init(init)
-    runs = [
-        profile(
-            "relu",
-            scheme,
-            depth=depth,
-            width=width,
-            rng=np.random.default_rng(seed),
-            std=std,
-            n_samples=n_samples,
-            batch_norm=batch_norm,
-        )
-        for seed in seeds
-    ]
+    if layer_norm:
+        runs = [
+            _layer_norm_profile(scheme, std, depth, width, np.random.default_rng(seed), n_samples)
+            for seed in seeds
+        ]
+    else:
+        runs = [
+            profile(
+                "relu",
+                scheme,
+                depth=depth,
+                width=width,
+                rng=np.random.default_rng(seed),
+                std=std,
+                n_samples=n_samples,
+                batch_norm=batch_norm,
+            )
+            for seed in seeds
+        ]
     fields = {}
     for name in InitProfiles.FIELDS:
         arr = np.array([getattr(r, name) for r in runs])
@@ -520,12 +544,17 @@ def init_profiles(
     seeds=(0, 1, 2, 3, 4),
     n_samples: int = 256,
     batch_norm: bool = False,
+    layer_norm: bool = False,
 ) -> InitProfiles:
     """Per-layer statistics of a fresh ReLU network of ``depth`` hidden layers, one row per seed.
 
     Wraps :func:`vanishing.core.diagnostics.profile` (standard-normal inputs
     and squared-loss targets, zero biases) and caches the result, so that
     the frames of a widget and their descriptions share one computation.
+    ``batch_norm=True`` normalises every hidden unit over the batch;
+    ``layer_norm=True`` normalises every example over the units of each hidden
+    layer instead (Ba, Kiros and Hinton 2016; chapter 6 compares the two).
+    ``init`` may also be ``"torch_default"``, PyTorch's ``nn.Linear`` default.
     """
     depth = check_int("depth", depth, low=1)
     parse_init(init)
@@ -536,4 +565,10 @@ def init_profiles(
     n_samples = check_int("n_samples", n_samples, low=2)
     if not isinstance(batch_norm, (bool, np.bool_)):
         raise TypeError(f"batch_norm must be True or False; got {batch_norm!r}")
+    if not isinstance(layer_norm, (bool, np.bool_)):
+        raise TypeError(f"layer_norm must be True or False; got {layer_norm!r}")
+    if batch_norm and layer_norm:
+        raise ValueError("batch_norm and layer_norm are alternatives: set at most one to True")
+    if layer_norm:
+        return _profiles(depth, init, width, seeds, n_samples, False, True)
     return _profiles(depth, init, width, seeds, n_samples, bool(batch_norm))

@@ -25,6 +25,15 @@ layer's.  A ratio of 1 means the two ends of the network learn at the same
 pace; a ratio of 10^5 means the first layer would need 10^5 epochs to change
 as much as the last changes in one.
 
+Every run uses plain SGD unless ``optimiser="adam"`` asks for Adam
+(:class:`vanishing.core.optimisers.Adam`, the rule of
+:func:`vanishing.core.training.train`), which chapter 10 sets beside SGD.
+:func:`lab_report` applies :func:`vanishing.core.diagnostics.network_report`
+to a lab network at initialisation or after its training run, and
+:func:`update_history` repeats a run with
+:func:`vanishing.core.training.train` and ``record_updates=True`` for the
+update-to-data ratio of every step.
+
 Runs are pure functions of their settings and are cached
 (:func:`vanishing.core.cache.frozen_cache`), so a table, a figure and every frame of a widget
 can ask for the same run without training twice.  A run whose step overflows
@@ -49,6 +58,7 @@ __all__ = [
     "GradientCheck",
     "INITS",
     "LabRun",
+    "OPTIMISERS",
     "LayerSignals",
     "RECTIFIERS",
     "SEEDS",
@@ -60,6 +70,7 @@ __all__ = [
     "format_table",
     "gradient_check",
     "lab_data",
+    "lab_report",
     "layer_signals",
     "relative_update",
     "run",
@@ -68,6 +79,7 @@ __all__ = [
     "summarise",
     "sweep",
     "train_and_measure",
+    "update_history",
 ]
 
 #: The activations of the lab's main comparison (chapters 3-8 and 12 teach them).
@@ -92,6 +104,9 @@ INITS = {
 #: The settings of the lab's sweep: 32 units per hidden layer, 6 epochs of
 #: plain SGD with learning rate 0.1 and mini-batches of 64.
 DEFAULTS = {"width": 32, "epochs": 6, "lr": 0.1, "batch_size": 64, "seed": 0}
+
+#: The update rules a run may use: plain SGD (the lab's default) or Adam.
+OPTIMISERS = ("sgd", "adam")
 
 #: The seeds over which chapter 10 repeats every accuracy it interprets.
 SEEDS = (0, 1, 2, 3, 4)
@@ -175,6 +190,7 @@ class LabRun:
     dead: np.ndarray  #: (2, hidden) dead fraction per hidden layer, before and after training
     saturated: np.ndarray  #: (2, hidden) saturated fraction per hidden layer, before and after
     diverged_at: int | None = None  #: the epoch (1-based) whose step overflowed, if any
+    optimiser: str = "sgd"  #: "sgd" (plain, no momentum) or "adam"
 
     @property
     def diverged(self) -> bool:
@@ -198,10 +214,14 @@ class LabRun:
     @property
     def label(self) -> str:
         extra = [name for name, on in (("batch norm", self.batch_norm), ("residual", self.residual)) if on]
+        if self.optimiser != "sgd":
+            extra.append(self.optimiser)
         return f"{self.activation} + {self.init}" + (f" + {' + '.join(extra)}" if extra else "")
 
 
-def _check_settings(activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual):
+def _check_settings(
+    activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser="sgd"
+):
     if not isinstance(activation, _act.Activation) and (
         not isinstance(activation, str) or activation not in _act.names()
     ):
@@ -219,7 +239,21 @@ def _check_settings(activation, init, depth, width, epochs, lr, batch_size, seed
     for name, flag in (("batch_norm", batch_norm), ("residual", residual)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False; got {flag!r}")
-    return activation, init, depth, width, epochs, lr, batch_size, seed, bool(batch_norm), bool(residual)
+    if optimiser not in OPTIMISERS:
+        raise ValueError(f"optimiser must be one of {OPTIMISERS}; got {optimiser!r}")
+    return (
+        activation,
+        init,
+        depth,
+        width,
+        epochs,
+        lr,
+        batch_size,
+        seed,
+        bool(batch_norm),
+        bool(residual),
+        optimiser,
+    )
 
 
 def _network(activation, init, depth, width, rng, batch_norm, residual) -> mlp.MLP:
@@ -237,9 +271,16 @@ def _generators(seed):
 
 
 def train_and_measure(
-    net: mlp.MLP, split: data.Split, *, epochs: int, lr: float, batch_size: int, rng
+    net: mlp.MLP,
+    split: data.Split,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    rng,
+    optimiser: str = "sgd",
 ) -> dict:
-    """Train ``net`` in place by plain mini-batch SGD and measure every epoch.
+    """Train ``net`` in place by plain mini-batch SGD (or Adam) and measure every epoch.
 
     Each epoch is one :func:`vanishing.core.training.train_epoch` (plain SGD), the
     step :func:`vanishing.core.training.train` takes; the measurements are leaner than its :class:`~vanishing.core.training.History`, so
@@ -258,6 +299,8 @@ def train_and_measure(
     lr = check_real("lr", lr, low=0.0, low_open=True)
     batch_size = check_int("batch_size", batch_size, low=2 if net.batch_norm else 1)
     rng = check_generator("rng", rng)
+    if optimiser not in OPTIMISERS:
+        raise ValueError(f"optimiser must be one of {OPTIMISERS}; got {optimiser!r}")
     X, y = split.X_train, split.y_train
     n_layers = len(net.weights)
     test_acc = np.full(epochs + 1, np.nan)
@@ -268,7 +311,10 @@ def train_and_measure(
     dead = [diagnostics.dead_fraction(net, X)]
     saturated = [diagnostics.saturated_fraction(net, X)]
     diverged_at = None
-    optimiser = optimisers.Momentum(net.parameters(), lr=lr)  # momentum 0: plain SGD
+    if optimiser == "adam":
+        optimiser = optimisers.Adam(net.parameters(), lr=lr)
+    else:
+        optimiser = optimisers.Momentum(net.parameters(), lr=lr)  # momentum 0: plain SGD
     for epoch in range(epochs):
         before = [w.copy() for w in net.weights]
         try:
@@ -306,12 +352,24 @@ def train_and_measure(
 
 
 @frozen_cache(maxsize=512)
-def _run_cached(activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual):
+def _trained_cached(
+    activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser
+):
+    """The trained network and its :class:`LabRun`; the network's parameters are made read-only."""
     init_rng, order_rng = _generators(seed)
     net = _network(activation, init, depth, width, init_rng, batch_norm, residual)
-    measured = train_and_measure(net, lab_data(), epochs=epochs, lr=lr, batch_size=batch_size, rng=order_rng)
+    measured = train_and_measure(
+        net, lab_data(), epochs=epochs, lr=lr, batch_size=batch_size, rng=order_rng, optimiser=optimiser
+    )
+    for p in net.parameters():
+        p.flags.writeable = False  # the cached network is shared by lab_report
     name = activation.name if isinstance(activation, _act.Activation) else activation
-    return LabRun(name, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, **measured)
+    settings = (name, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual)
+    return net, LabRun(*settings, **measured, optimiser=optimiser)
+
+
+def _run_cached(*key):
+    return _trained_cached(*key)[1]
 
 
 def run(
@@ -326,6 +384,7 @@ def run(
     seed: int = DEFAULTS["seed"],
     batch_norm: bool = False,
     residual: bool = False,
+    optimiser: str = "sgd",
 ) -> LabRun:
     """Train one network of ``depth`` hidden layers of ``width`` units on the digits.
 
@@ -335,10 +394,14 @@ def run(
     per object).  ``init`` is a key of :data:`INITS`.  The weights are drawn, and the order
     of the examples in every epoch is shuffled, by two generators spawned from
     ``seed``; the train/test split is fixed (:func:`digits`).  Training is
-    plain mini-batch SGD on the softmax cross-entropy.  The result is cached:
-    the same settings return the same :class:`LabRun` object.
+    plain mini-batch SGD on the softmax cross-entropy, or Adam with
+    ``optimiser="adam"`` (then pass a learning rate that suits Adam, such as
+    ``lr=1e-3``).  The result is cached: the same settings return the same
+    :class:`LabRun` object.
     """
-    key = _check_settings(activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual)
+    key = _check_settings(
+        activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser
+    )
     return _run_cached(*key)
 
 
@@ -394,10 +457,12 @@ def format_seed_table(groups) -> str:
             "batch_size",
             "batch_norm",
             "residual",
+            "optimiser",
         )
         if any(getattr(r, k) != getattr(first, k) for r in g for k in same):
             raise ValueError("every run of a group must have the same settings apart from the seed")
         name = first.activation + (" +BN" if first.batch_norm else "") + (" +res" if first.residual else "")
+        name += f" {first.optimiser}" if first.optimiser != "sgd" else ""
         name = f"{name} {first.init}"
         each = " ".join("  div" if r.diverged else f"{r.final_accuracy:5.3f}" for r in g)
         ok = [r for r in g if not r.diverged]
@@ -512,7 +577,7 @@ def gradient_check(
     activation and initialisation of the lab (see tests/test_lab.py).
     """
     key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, batch_norm, residual)
-    activation, init, depth, width, _, _, _, seed, batch_norm, residual = key
+    activation, init, depth, width, _, _, _, seed, batch_norm, residual, _ = key
     n_examples = check_int("n_examples", n_examples, low=2, high=len(lab_data().y_train))
     h = check_real("h", h, low=0.0, high=1.0, low_open=True)
     split = lab_data()
@@ -587,7 +652,7 @@ def layer_signals(
     batch statistics).
     """
     key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, False, False)
-    activation, init, depth, width, _, _, _, seed, _, _ = key
+    activation, init, depth, width, _, _, _, seed, _, _, _ = key
     n_examples = check_int("n_examples", n_examples, low=1, high=len(lab_data().y_train))
     split = lab_data()
     X, y = split.X_train[:n_examples], split.y_train[:n_examples]
@@ -622,7 +687,7 @@ def digit_spread(
     The network is the one :func:`run` starts from (same settings and ``seed``).
     """
     key = _check_settings(activation, init, depth, width, 1, 0.1, 2, seed, False, False)
-    activation, init, depth, width, _, _, _, seed, _, _ = key
+    activation, init, depth, width, _, _, _, seed, _, _, _ = key
     X = lab_data().X_train
     net = _network(activation, init, depth, width, _generators(seed)[0], False, False)
     acts = [X] + [net.activation.forward(u) for u in net.hidden_inputs(X)]
@@ -648,3 +713,101 @@ def backward_factor(signals: LayerSignals) -> float:
     if not keep.any():
         return 0.0
     return diagnostics.per_layer_factor(b[keep, -1], b[keep, 0], b.shape[1] - 1)
+
+
+@frozen_cache(maxsize=128)
+def _report_cached(key, trained, n_examples):
+    split = lab_data()
+    X, y = split.X_train[:n_examples], split.y_train[:n_examples]
+    if trained:
+        net, r = _trained_cached(*key)
+        if r.diverged:
+            raise ValueError(
+                f"the run {r.label} (seed {r.seed}) diverged: there is no trained network to report on"
+            )
+    else:
+        activation, init, depth, width, _, _, _, seed, batch_norm, residual, _ = key
+        net = _network(activation, init, depth, width, _generators(seed)[0], batch_norm, residual)
+    return diagnostics.network_report(net, X, y, "cross_entropy")
+
+
+def lab_report(
+    activation: str | _act.Activation,
+    init: str,
+    depth: int = 10,
+    *,
+    trained: bool = False,
+    n_examples: int | None = None,
+    width: int = DEFAULTS["width"],
+    epochs: int = DEFAULTS["epochs"],
+    lr: float = DEFAULTS["lr"],
+    batch_size: int = DEFAULTS["batch_size"],
+    seed: int = DEFAULTS["seed"],
+    batch_norm: bool = False,
+    residual: bool = False,
+    optimiser: str = "sgd",
+) -> diagnostics.LayerReport:
+    """Chapter 10's diagnostics: :func:`vanishing.core.diagnostics.network_report` of a lab network.
+
+    With ``trained=False`` the network is the one :func:`run` starts from,
+    with ``trained=True`` the one it ends with (the same cached run, so the
+    sweep's networks cost nothing more); the batch is the first
+    ``n_examples`` training digits (default: all of them, so that a dead unit
+    is one that no training digit activates, as in :func:`run`).  The report is cached, so every frame of a
+    widget over activation and initialisation is cheap once drawn.
+    """
+    key = _check_settings(
+        activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser
+    )
+    if not isinstance(trained, (bool, np.bool_)):
+        raise TypeError(f"trained must be True or False; got {trained!r}")
+    n_train = len(lab_data().y_train)
+    n_examples = n_train if n_examples is None else check_int("n_examples", n_examples, low=2, high=n_train)
+    return _report_cached(key, bool(trained), n_examples)
+
+
+@frozen_cache(maxsize=32)
+def _history_cached(key):
+    activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser = key
+    init_rng, order_rng = _generators(seed)
+    net = _network(activation, init, depth, width, init_rng, batch_norm, residual)
+    history = training.train(
+        net,
+        lab_data(),
+        epochs=epochs,
+        lr=lr,
+        rng=order_rng,
+        batch_size=batch_size,
+        optimiser=optimiser,
+        record_updates=True,
+    )
+    history.update_ratios.flags.writeable = False
+    return history
+
+
+def update_history(
+    activation: str | _act.Activation,
+    init: str,
+    depth: int = 10,
+    *,
+    width: int = DEFAULTS["width"],
+    epochs: int = DEFAULTS["epochs"],
+    lr: float = DEFAULTS["lr"],
+    batch_size: int = DEFAULTS["batch_size"],
+    seed: int = DEFAULTS["seed"],
+    batch_norm: bool = False,
+    residual: bool = False,
+    optimiser: str = "sgd",
+) -> training.History:
+    """The training run of :func:`run` repeated by :func:`vanishing.core.training.train` with
+    ``record_updates=True`` (chapter 10).
+
+    Same network, same order of the digits, same steps, so the final test
+    accuracy equals the run's; :attr:`~vanishing.core.training.History.update_ratios`
+    holds every step's update-to-data ratio ``std(ΔW_l) / std(W_l)`` per
+    weight matrix, shape ``(steps, depth + 1)``.  Cached.
+    """
+    key = _check_settings(
+        activation, init, depth, width, epochs, lr, batch_size, seed, batch_norm, residual, optimiser
+    )
+    return _history_cached(key)

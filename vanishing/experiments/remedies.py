@@ -24,7 +24,10 @@ a narrative and each number it quotes comes from tested code:
   repeated over several seeds, because one random network is one draw;
 * :func:`quick_run` and :func:`seeded_network_run`: :func:`run_network`'s
   measurement and training without the per-step statistics it does not need,
-  so that chapter 12 can train its four networks for five seeds each.
+  so that chapter 12 can train its networks for five seeds each;
+* :func:`scaled_residual_pass` and :func:`residual_scaling`: a residual
+  network whose branches are multiplied by a factor, with its exact backward
+  pass, measured at initialisation over seeds.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from ..core._checks import as_float_array, check_generator, check_int, check_rea
 from ..core.cache import frozen_cache
 from ..core.data import Split, digits
 from ..core.diagnostics import profile
-from ..core.losses import global_norm
+from ..core.losses import global_norm, softmax_cross_entropy
 from ..core.mlp import MLP
 from ..core.optimisers import Momentum
 
@@ -54,6 +57,8 @@ __all__ = [
     "ClipRun",
     "DepthProfiles",
     "NetworkRun",
+    "ResidualScaling",
+    "ScaledResidualPass",
     "SeededRun",
     "SlopeSummary",
     "backward_profile",
@@ -65,7 +70,9 @@ __all__ = [
     "divergence_epoch",
     "per_layer_factor",
     "quick_run",
+    "residual_scaling",
     "run_network",
+    "scaled_residual_pass",
     "seeded_backward_profile",
     "seeded_chain_spread",
     "seeded_network_run",
@@ -75,8 +82,8 @@ __all__ = [
 #: The activations chapter 12 introduces, in the order it meets them.
 MODERN = ("silu", "gelu", "mish", "relu6", "hard_sigmoid", "hard_swish")
 
-#: The four versions of one deep network that chapter 12 compares.
-VARIANTS = ("small init", "xavier init", "batch norm", "residual")
+#: The versions of one deep network that chapter 12 compares: four, and layer normalisation beside batch norm.
+VARIANTS = ("small init", "xavier init", "batch norm", "residual", "layer norm")
 
 #: The seeds over which chapter 12 repeats every random experiment.
 SEEDS = (0, 1, 2, 3, 4)
@@ -309,7 +316,9 @@ def build_network(
     * ``"batch norm"``: the small initialisation with batch normalisation in
       every hidden layer;
     * ``"residual"``: the small initialisation with a skip connection around
-      every hidden layer whose input and output widths agree.
+      every hidden layer whose input and output widths agree;
+    * ``"layer norm"``: the small initialisation with layer normalisation in
+      every hidden layer (over each example's units, not over the batch).
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}; got {variant!r}")
@@ -324,6 +333,7 @@ def build_network(
         rng,
         std=std,
         batch_norm=variant == "batch norm",
+        layer_norm=variant == "layer norm",
         residual=variant == "residual",
     )
 
@@ -489,7 +499,7 @@ def seeded_network_run(
 ) -> SeededRun:
     """:func:`quick_run` on ``data.digits(default_rng(split_seed))``, cached (chapter 12).
 
-    Chapter 12 prints, plots and summarises the same twenty runs (four
+    Chapter 12 prints, plots and summarises the same twenty-five runs (five
     variants, five seeds); the cache trains each once.
     """
     if variant not in VARIANTS:
@@ -618,3 +628,130 @@ def seeded_chain_spread(
     return chain_spread(
         depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains, activation=activation
     )
+
+
+# --------------------------------------------------------------------------
+# Residual networks with a scaled branch
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScaledResidualPass:
+    """One forward and backward pass of :func:`scaled_residual_pass` (chapter 12).
+
+    Hidden layer ``l`` computes ``A_l = A_{l-1} + branch_scale * f(A_{l-1} W_l + b_l)``
+    (a skip wherever its input and output widths agree); the last layer is linear.
+    """
+
+    loss: float
+    activations: list  #: A_1 .. A_L, the hidden layers' outputs, shape (batch, width) each
+    activation_grads: list  #: dL/dA_1 .. dL/dA_L
+    grad_weights: list  #: dL/dW for every layer, the output layer last
+    grad_biases: list  #: dL/db for every layer
+
+    @property
+    def activation_std(self) -> np.ndarray:
+        """Per hidden layer: the standard deviation of ``A_l`` over the batch and the units."""
+        return np.array([a.std() for a in self.activations])
+
+    @property
+    def gradient_std(self) -> np.ndarray:
+        """Per hidden layer: the standard deviation of ``dL/dA_l``."""
+        return np.array([g.std() for g in self.activation_grads])
+
+
+def scaled_residual_pass(net: MLP, X, labels, branch_scale: float) -> ScaledResidualPass:
+    """Loss and exact gradients of a residual network whose branches are scaled (chapter 12).
+
+    ``net`` supplies the weights, biases and activation (an :class:`MLP`
+    without normalisation, typically built with ``residual=True``); every hidden
+    layer whose weight matrix is square adds its input to ``branch_scale`` times
+    its branch, ``A_l = A_{l-1} + branch_scale * f(Z_l)``.  With
+    ``branch_scale=1`` this is ``net.loss_and_gradients(X, labels, "cross_entropy")``
+    with ``residual=True``; the loss is the mean softmax cross-entropy.
+    Backwards, ``dL/dA_{l-1} = dL/dA_l + branch_scale * (dL/dA_l * f'(Z_l)) W_l^T``.
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be a vanishing.core.mlp.MLP; got {type(net).__name__}")
+    if net.batch_norm or net.layer_norm or net.alphas is not None:
+        raise ValueError("net must have no normalisation and no learned slopes")
+    branch_scale = check_real("branch_scale", branch_scale, low=0.0)
+    X = np.asarray(as_float_array("X", X), dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != net.sizes[0]:
+        raise ValueError(f"X must have shape (batch, {net.sizes[0]}); got {X.shape}")
+    act = net.activation
+    n = len(net.weights)
+    acts, zs = [X], []
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        z = acts[-1] @ w + b
+        zs.append(z)
+        if i == n - 1:
+            acts.append(z)
+        elif w.shape[0] == w.shape[1]:
+            acts.append(acts[-1] + branch_scale * act._kernel(z))
+        else:
+            acts.append(act._kernel(z))
+    loss, delta = softmax_cross_entropy(acts[-1], labels)
+    grad_w, grad_b = [None] * n, [None] * n
+    act_grads = [None] * (n - 1)
+    d_out = None
+    for i in range(n - 1, -1, -1):
+        if i < n - 1:
+            act_grads[i] = d_out
+            skip = net.weights[i].shape[0] == net.weights[i].shape[1]
+            delta = d_out * act._kernel_derivative(zs[i]) * (branch_scale if skip else 1.0)
+        grad_w[i] = acts[i].T @ delta
+        grad_b[i] = delta.sum(axis=0)
+        if i:
+            d_in = delta @ net.weights[i].T
+            has_skip = i < n - 1 and net.weights[i].shape[0] == net.weights[i].shape[1]
+            d_out = d_in + d_out if has_skip else d_in
+    return ScaledResidualPass(loss, acts[1:-1], act_grads, grad_w, grad_b)
+
+
+@dataclass(frozen=True)
+class ResidualScaling:
+    """:func:`scaled_residual_pass` at initialisation, once per seed (chapter 12).
+
+    Row ``k`` belongs to ``seeds[k]``; column ``l - 1`` is hidden layer ``l``.
+    """
+
+    branch_scale: float
+    depth: int
+    seeds: tuple[int, ...]
+    activation_std: np.ndarray  #: (n_seeds, depth): std of A_l
+    gradient_std: np.ndarray  #: (n_seeds, depth): std of dL/dA_l
+    first_weight_grad: np.ndarray  #: (n_seeds,): ||dL/dW_1||
+
+
+@frozen_cache(maxsize=32)
+def residual_scaling(
+    depth: int,
+    branch_scale: float,
+    seeds=SEEDS,
+    *,
+    init: str = "xavier_normal",
+    activation: str = "tanh",
+    width: int = 64,
+    split_seed: int = 0,
+) -> ResidualScaling:
+    """Chapter 12's residual digits network with every branch scaled by ``branch_scale``.
+
+    For each seed ``s``, the network (``depth`` hidden layers of ``width``
+    units with skips, weights drawn by ``init`` from ``default_rng(s)``, as
+    :meth:`MLP.initialise` draws them) is measured on the whole training set of
+    ``data.digits(default_rng(split_seed))`` with :func:`scaled_residual_pass`.
+    Cached; the arrays are read-only.
+    """
+    depth = check_int("depth", depth, low=1)
+    width = check_int("width", width, low=1)
+    branch_scale = check_real("branch_scale", branch_scale, low=0.0)
+    seeds = _check_seeds(seeds)
+    split = _digits_split(check_int("split_seed", split_seed, low=0))
+    sizes = [split.n_features] + [width] * depth + [split.n_classes]
+    a_std, g_std, first = [], [], []
+    for seed in seeds:
+        net = MLP.initialise(sizes, activation, init, np.random.default_rng(seed), residual=True)
+        p = scaled_residual_pass(net, split.X_train, split.y_train, branch_scale)
+        a_std.append(p.activation_std)
+        g_std.append(p.gradient_std)
+        first.append(float(np.linalg.norm(p.grad_weights[0])))
+    return ResidualScaling(branch_scale, depth, seeds, np.array(a_std), np.array(g_std), np.array(first))

@@ -20,7 +20,11 @@ Three groups of tools:
   (forward and backward statistics) for the three pairings the chapter
   compares; :func:`bias_shift_curves` and
   :func:`selu_depth_curves` (cached) feed the chapter's two widgets, and
-  :func:`track_training` follows the mean activations while a network learns.
+  :func:`track_training` follows the mean activations while a network learns;
+  :func:`forward_backward` (cached) measures, over several seeds, the
+  forward statistics beside the size of the backward signal ``dL/dZ`` and
+  sets both against the wide-network predictions of
+  :mod:`vanishing.core.propagation` (the chapter's third widget).
   :func:`alpha_dropout` and :func:`standard_dropout` apply the two kinds of
   dropout the chapter compares.
 * **Why a non-zero mean slows learning.**  :func:`input_moment_spectrum`
@@ -45,6 +49,7 @@ from ..core import activations as _act
 from ..core import data as _data
 from ..core import diagnostics as _diagnostics
 from ..core import mlp as _mlp
+from ..core import propagation as _propagation
 from ..core import training as _training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 from ..core.activations import SELU_ALPHA, SELU_LAMBDA
@@ -53,6 +58,7 @@ from ..core.cache import frozen_cache
 __all__ = [
     "DROPOUTS",
     "ForwardStats",
+    "ForwardBackward",
     "PAIRINGS",
     "TrainingTrace",
     "alpha_dropout",
@@ -61,8 +67,10 @@ __all__ = [
     "compare_profiles",
     "elu_gaussian_moments",
     "fixed_point_parameters",
+    "FAMILY",
     "forward_pass",
     "forward_statistics",
+    "forward_backward",
     "input_moment_spectrum",
     "jacobian",
     "moment_map",
@@ -425,6 +433,99 @@ def selu_depth_curves(
     )
     mu, nu = trajectory(0.0, input_std**2, depth, pooled=True, tau=gain)
     return stats, (mu[1:], np.sqrt(nu[1:]))
+
+
+#: The activations :func:`forward_backward` compares, with their ``(alpha, scale)`` in ``scale * elu_alpha``.
+FAMILY = {"selu": (SELU_ALPHA, SELU_LAMBDA), "elu": (1.0, 1.0), "relu": (0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class ForwardBackward:
+    """What :func:`forward_backward` measured and predicted; rows of the 2-D arrays are seeds.
+
+    Index ``l - 1`` of a row is hidden layer ``l``.  ``delta_rel`` is the
+    standard deviation of ``dL/dZ_l`` divided by that of the last hidden
+    layer (where the backward pass enters), so 1 in the last column.
+    The ``*_theory`` arrays come from the wide-network maps: the mean and
+    standard deviation of the activations from :func:`pooled_moment_map`, the
+    backward signal from :func:`vanishing.core.propagation.gradient_trajectory`
+    (square-rooted).  ``q_star`` and ``chi_1`` are
+    :func:`vanishing.core.propagation.wide_gain` (``inf`` and ``nan`` where the
+    variance grows without bound).
+    """
+
+    activation: str
+    gain: float
+    seeds: tuple
+    layers: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    delta_rel: np.ndarray
+    mean_theory: np.ndarray
+    std_theory: np.ndarray
+    delta_theory: np.ndarray
+    q_star: float
+    chi_1: float
+
+
+def forward_backward(
+    activation: str = "selu",
+    gain: float = 1.0,
+    depth: int = 30,
+    width: int = 128,
+    seeds: tuple = (0, 1, 2, 3, 4),
+) -> ForwardBackward:
+    """Chapter 8's third widget: forward statistics and the backward signal of one network, per seed.
+
+    ``activation`` is ``"selu"``, ``"elu"`` (``alpha = 1``) or ``"relu"``; the
+    ``depth`` hidden layers of ``width`` units have weights ``N(0, gain / width)``
+    (``gain = 1``: LeCun normal, ``2``: He normal, ``0.5625``: PyTorch's
+    ``kaiming_normal_(w, nonlinearity="selu")``) and zero biases, and the inputs
+    are standard normal.  Each seed runs :func:`vanishing.core.diagnostics.profile`
+    once (standard-normal error at the output, independent of the network's
+    output).  Cached; read-only arrays.
+    """
+    if activation not in FAMILY:
+        raise ValueError(f"activation must be one of {tuple(FAMILY)}; got {activation!r}")
+    gain = check_real("gain", gain, low=0.0, low_open=True)
+    depth = check_int("depth", depth, low=2)
+    width = check_int("width", width, low=1)
+    if not isinstance(seeds, tuple) or not seeds:
+        raise TypeError("seeds must be a non-empty tuple of seeds")
+    seeds = tuple(check_int("seeds", s, low=0) for s in seeds)
+    return _forward_backward(activation, gain, depth, width, seeds)
+
+
+@frozen_cache(maxsize=256)
+def _forward_backward(activation, gain, depth, width, seeds) -> ForwardBackward:
+    """:func:`forward_backward` on checked arguments (cached, so a list of seeds must not reach it)."""
+    std_w = float(np.sqrt(gain / width))
+    runs = [
+        _diagnostics.profile(
+            activation, "normal", std=std_w, depth=depth, width=width, rng=np.random.default_rng(s)
+        )
+        for s in seeds
+    ]
+    alpha, scale = FAMILY[activation]
+    mu, nu = trajectory(0.0, 1.0, depth, pooled=True, tau=gain, alpha=alpha, lam=scale)
+    sigma_w = float(np.sqrt(gain))
+    with np.errstate(over="ignore"):
+        grad_sq = _propagation.gradient_trajectory(activation, gain, depth, sigma_w, 0.0)
+    q_star, chi_1 = _propagation.wide_gain(activation, sigma_w)
+    return ForwardBackward(
+        activation=activation,
+        gain=gain,
+        seeds=seeds,
+        layers=np.arange(1, depth + 1),
+        act_mean=np.array([r.act_mean for r in runs]),
+        act_std=np.array([r.act_std for r in runs]),
+        delta_rel=np.array([r.delta_std / r.delta_std[-1] for r in runs]),
+        mean_theory=mu[1:],
+        std_theory=np.sqrt(nu[1:]),
+        delta_theory=np.sqrt(grad_sq),
+        q_star=float(q_star),
+        chi_1=float(chi_1),
+    )
 
 
 _DISPLAY = {

@@ -13,6 +13,7 @@ background so that they stay readable when the website is in dark mode.
 """
 
 from . import (
+    adaptive_steps,
     diagnostics,
     diagrams,
     dying_relu,
@@ -27,6 +28,7 @@ from . import (
     wide_networks,
 )
 from ._style import COLORS, MARGINS, STYLE, log_y, power_of_ten_label, use_course_style
+from .adaptive_steps import *  # noqa: F403
 from .diagnostics import *  # noqa: F403
 from .diagrams import *  # noqa: F403
 from .dying_relu import *  # noqa: F403
@@ -54,5 +56,6 @@ for _module in (
     gradient_lab,
     own_activation,
     remedies,
+    adaptive_steps,
 ):
     __all__ += _module.__all__

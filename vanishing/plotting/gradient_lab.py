@@ -15,10 +15,14 @@ import numpy as np
 
 from ..experiments import gradient_lab
 from ._style import COLORS, MARGINS, STYLE, log_y
+from .diagnostics import plot_layer_report
 
 __all__ = [
+    "LAB_REPORT_STAGES",
+    "describe_lab_report",
     "describe_training",
     "plot_gradient_profiles",
+    "plot_lab_report",
     "plot_remedies",
     "plot_seed_accuracies",
     "plot_signals",
@@ -27,6 +31,9 @@ __all__ = [
 ]
 
 _CHANCE = 0.1  # ten balanced classes
+
+#: The two moments of a run at which :func:`plot_lab_report` can look at its network.
+LAB_REPORT_STAGES = ("initialisation", "trained")
 
 
 def _layers(r):
@@ -314,3 +321,46 @@ def plot_remedies(
             fontsize=10,
         )
     return fig
+
+
+def _lab_report(activation, init, stage, depth):
+    if stage not in LAB_REPORT_STAGES:
+        raise ValueError(f"stage must be one of {LAB_REPORT_STAGES}; got {stage!r}")
+    return gradient_lab.lab_report(activation, init, depth, trained=stage == "trained")
+
+
+def plot_lab_report(
+    activation: str = "sigmoid", init: str = "xavier_normal", stage: str = "initialisation", depth: int = 10
+):
+    """Chapter 10's diagnostics widget: :func:`plot_layer_report` of a lab network.
+
+    The network is the one :func:`vanishing.experiments.gradient_lab.run`
+    trains (seed 0), at initialisation (``stage="initialisation"``) or after
+    its six epochs of SGD (``stage="trained"``), measured on all the training
+    digits (:func:`vanishing.experiments.gradient_lab.lab_report`, cached).
+    """
+    report = _lab_report(activation, init, stage, depth)
+    when = "at initialisation" if stage == "initialisation" else "after training"
+    return plot_layer_report(report, title=f"{activation} + {init}, {depth} hidden layers, {when}")
+
+
+def describe_lab_report(
+    activation: str = "sigmoid", init: str = "xavier_normal", stage: str = "initialisation", depth: int = 10
+) -> str:
+    """Alt text of a :func:`plot_lab_report` frame: what it shows, with the numbers."""
+    r = _lab_report(activation, init, stage, depth)
+    when = "at initialisation" if stage == "initialisation" else "after six epochs of SGD"
+    g = r.grad_std
+    if g[-1] > 0 and g[0] > 0:
+        gradient = f"the gradient's standard deviation goes from {g[-1]:.1e} at layer {len(g)} to {g[0]:.1e} at layer 1"
+    else:
+        gradient = (
+            f"the gradient's standard deviation is {g[-1]:.1e} at layer {len(g)} and {g[0]:.1e} at layer 1"
+        )
+    return (
+        f"Histograms of the activations and of their gradients in each of the {len(g)} hidden layers of a "
+        f"{activation} network with {init} weights, {when}, on all {len(gradient_lab.lab_data().y_train)} training digits: {gradient}; "
+        f"the largest saturated share of a layer is {r.saturated.max():.0%}, the largest dead share "
+        f"{r.dead.max():.0%}; the gradient-to-data ratio of the weights runs from "
+        f"{r.grad_to_data[0]:.1e} (layer 1) to {r.grad_to_data[-1]:.1e} (layer {len(g)})."
+    )

@@ -19,9 +19,11 @@ from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [
     "describe_bias_shift",
+    "describe_forward_backward",
     "describe_selu_depth",
     "plot_bias_shift",
     "plot_elu_shapes",
+    "plot_forward_backward",
     "plot_layer_profiles",
     "plot_moment_map",
     "plot_selu_depth",
@@ -251,4 +253,79 @@ def describe_selu_depth(gain: float, input_std: float) -> str:
         f"deviation is {s[0]:.2f} in layer 1, {s[9]:.2f} in layer 10 and {s[-1]:.3g} in layer 40 "
         f"(Gaussian prediction for layer 40: {std_th[-1]:.3g}), and their mean is {m[0]:.2f}, "
         f"{m[9]:.2f} and {m[-1]:.3g}."
+    )
+
+
+_FAMILY_NAMES = {"selu": "SELU", "elu": "ELU (alpha = 1)", "relu": "ReLU"}
+
+
+def plot_forward_backward(activation: str = "selu", gain: float = 1.0, *, depth: int = 30, width: int = 128):
+    """Chapter 8's third widget: the forward statistics beside the backward signal, five seeds.
+
+    Left: the standard deviation and the absolute mean of each layer's
+    activations; right: the standard deviation of ``dL/dZ`` in each layer,
+    relative to the last hidden layer.  Thin lines: seeds 0 to 4 of
+    :func:`vanishing.experiments.self_normalising.forward_backward`; dashed black lines: the
+    wide-network prediction.  Weights ``N(0, gain / width)``.
+    """
+    r = self_normalising.forward_backward(str(activation), float(gain), int(depth), int(width))
+    name = _FAMILY_NAMES[r.activation]
+    with mpl.rc_context(STYLE):
+        fig, (ax_f, ax_b) = plt.subplots(1, 2)
+        fig.subplots_adjust(**{**_TWO_PANELS, "left": 0.12, "top": 0.84})
+        for k in range(len(r.seeds)):
+            first = k == 0
+            ax_f.plot(r.layers, r.act_std[k], "-", lw=0.9, color=COLORS[0], label="std" if first else None)
+            ax_f.plot(
+                r.layers,
+                np.abs(r.act_mean[k]),
+                "-",
+                lw=0.9,
+                color=COLORS[1],
+                label="|mean|" if first else None,
+            )
+            ax_b.plot(
+                r.layers,
+                r.delta_rel[k],
+                "-",
+                lw=0.9,
+                color=COLORS[2],
+                label=f"measured ({len(r.seeds)} seeds)" if first else None,
+            )
+        ax_f.plot(r.layers, r.std_theory, "--", lw=1, color="black", label="theory")
+        ax_f.plot(r.layers, np.abs(r.mean_theory), "--", lw=1, color="black")
+        ax_b.plot(r.layers, r.delta_theory, "--", lw=1, color="black", label="theory")
+        for ax in (ax_f, ax_b):
+            log_y(ax)
+            ax.yaxis.set_minor_locator(mticker.NullLocator())  # fewer tick artists: faster twin frames
+            ax.set_ylim(1e-10, 1e3)
+            ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+            ax.set_xlabel("hidden layer")
+        ax_f.set_ylabel("activations")
+        ax_b.set_ylabel(r"std of $\partial L/\partial Z$ (last layer = 1)")
+        ax_f.set_title("forward", fontsize=10)
+        ax_b.set_title("backward", fontsize=10)
+        ax_f.legend(fontsize=7, loc="lower left", ncols=3)
+        ax_b.legend(fontsize=7, loc="lower right")
+        chi = "no fixed point" if not np.isfinite(r.chi_1) else f"$\\chi_1$ at the fixed point {r.chi_1:.3f}"
+        fig.suptitle(f"{name}, weight variance {gain:g}/n, width {width}: {chi}", fontsize=10)
+    return fig
+
+
+def describe_forward_backward(activation: str, gain: float) -> str:
+    """Alt text of one frame of :func:`plot_forward_backward`."""
+    r = self_normalising.forward_backward(str(activation), float(gain), 30, 128)
+    std_last = np.median(r.act_std[:, -1])
+    mean_last = np.median(r.act_mean[:, -1])
+    grad_first = r.delta_rel[:, 0]
+    fixed = (
+        "the variance has no fixed point"
+        if not np.isfinite(r.chi_1)
+        else f"at the fixed point chi_1 = {r.chi_1:.3f}"
+    )
+    return (
+        f"{_FAMILY_NAMES[r.activation]}, weight variance {gain:g}/n, five seeds: in layer 30 the activations' "
+        f"standard deviation has median {std_last:.3g} and their mean {mean_last:.3g}; going back from "
+        f"layer 30 to layer 1 the backward signal's standard deviation is multiplied by {np.median(grad_first):.3g} "
+        f"(range {grad_first.min():.3g} to {grad_first.max():.3g}, theory {r.delta_theory[0]:.3g}); {fixed}."
     )

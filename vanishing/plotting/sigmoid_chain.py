@@ -16,15 +16,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..core import activations, chain
-from ..core._checks import check_real
+from ..core._checks import check_int, check_real
 from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [
+    "ChainDecay",
     "LogisticCurve",
+    "chain_decay",
+    "describe_chain_decay",
     "describe_chain_profile",
     "describe_first_layer_spread",
     "describe_logistic_curve",
     "logistic_curve",
+    "plot_chain_decay",
     "plot_chain_profile",
     "plot_first_layer_spread",
     "plot_logistic_curve",
@@ -233,3 +237,110 @@ def describe_first_layer_spread(depth: int = 10, *, n_chains: int = 2000, seed: 
         f"At depth {depth} the median first-layer gradient over {n_chains} random sigmoid chains is "
         f"{median:.1e}, below the bound 0.25^{depth} = {0.25**depth:.1e}; the band of chains widens with depth."
     )
+
+
+class ChainDecay(NamedTuple):
+    """The gradient along a sigmoid chain whose neurons all sit at one pre-activation (chapter 2).
+
+    ``layers``: 1..depth.  ``gradient``: ``|da_d/dz_i|`` at each layer ``i``
+    with every ``z_i = z``.  ``centred``: the same with every ``z_i = 0``,
+    the sigmoid's steepest point.  ``factor``: ``w sigma'(z)``, what each layer
+    multiplies the gradient by on its way back.
+    """
+
+    layers: np.ndarray
+    gradient: np.ndarray
+    centred: np.ndarray
+    factor: float
+
+
+def _pinned_gradient(depth: int, w: float, z: float) -> np.ndarray:
+    """``|da_d/dz_i|`` of a chain with every weight ``w``, biases tuned so every ``z_i = z``."""
+    x = 1.0
+    level = float(activations.get("sigmoid").forward(np.array([z]))[0])
+    weights = np.full(depth, w)
+    biases = np.full(depth, z - w * level)  # z_i = w a_{i-1} + b_i = z when a_{i-1} = sigma(z)
+    biases[0] = z - w * x
+    return np.abs(chain.backward(weights, biases, x, 0.0).dout_dz)
+
+
+def chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0) -> ChainDecay:
+    """Chapter 2's widget: a chain of ``depth`` sigmoid neurons, every weight ``w``, every ``z_i = z``.
+
+    Each bias is tuned so that every neuron sees the same pre-activation
+    ``z`` (with ``z = 0`` this is :func:`vanishing.core.chain.centred_chain`),
+    so each layer multiplies the gradient by the same factor
+    ``w sigma'(z)``, and ``|da_d/dz_i| = sigma'(z) (w sigma'(z))**(d - i)``.
+    The gradients come from :func:`vanishing.core.chain.backward`; a negative
+    weight would only flip signs, so ``w`` must be positive.
+    """
+    depth = check_int("depth", depth, low=1, high=50)
+    w = check_real("w", w, low=0.0, high=16.0, low_open=True)
+    z = check_real("z", z, low=-10.0, high=10.0)
+    slope = float(activations.get("sigmoid").derivative(np.array([z]))[0])
+    return ChainDecay(
+        np.arange(1, depth + 1),
+        _pinned_gradient(depth, w, z),
+        _pinned_gradient(depth, w, 0.0),
+        w * slope,
+    )
+
+
+def _trend(factor: float) -> str:
+    if np.isclose(factor, 1.0, rtol=1e-12, atol=0.0):
+        return "stays flat"
+    return "falls" if factor < 1.0 else "grows"
+
+
+def describe_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0) -> str:
+    """Alt text for one frame of :func:`plot_chain_decay` (chapter 2's twin)."""
+    d = chain_decay(depth, w, z)
+    head = f"Depth {depth}, every weight w = {w:g}, every pre-activation z = {z:g}: "
+    if depth == 1:
+        text = head + f"the single layer receives the slope sigma'(z) = {d.gradient[0]:.3g}"
+    else:
+        trend = _trend(d.factor)
+        if trend == "stays flat":
+            where = f"stays flat at {d.gradient[0]:.3g} in every layer"
+        else:
+            where = f"{trend} from {d.gradient[-1]:.3g} at layer {depth} to {d.gradient[0]:.1e} at layer 1"
+        text = (
+            head
+            + f"each layer multiplies the gradient by w sigma'(z) = {d.factor:.3g}, so towards the input it {where}"
+        )
+    if z != 0.0:
+        text += f"; with every z = 0 layer 1 would receive {d.centred[0]:.1e}"
+    return text + "."
+
+
+def plot_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0):
+    """Chapter 2's widget: the gradient per layer of a sigmoid chain, log scale.
+
+    Every neuron has weight ``w`` and its bias tuned so that its
+    pre-activation is ``z`` (:func:`chain_decay`).  Draws ``|da_d/dz_i|`` at
+    each layer ``i`` (solid), and, for comparison, the same chain with every
+    ``z_i = 0``, where the sigmoid is steepest (dashed).
+    """
+    d = chain_decay(depth, w, z)
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        fig.subplots_adjust(**MARGINS)
+        ax.plot(d.layers, d.gradient, "o-", color=COLORS[0], ms=4, lw=2, label=f"every $z_i$ = {z:g}")
+        if z != 0.0:
+            ax.plot(
+                d.layers, d.centred, "--", color=COLORS[1], lw=1.2, label="every $z_i$ = 0 (steepest slope)"
+            )
+        log_y(ax)
+        ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
+        values = np.concatenate([d.gradient, d.centred, [1.0]])
+        ax.set_ylim(values.min() / 10.0, values.max() * 10.0)
+        ax.set_xlim(0.5, depth + 0.5)
+        ax.set_xlabel("layer i (1 = nearest the input)")
+        ax.set_ylabel(r"$|\partial a_d / \partial z_i|$")
+        ax.set_title(
+            f"depth {depth}, w = {w:g}, z = {z:g}: each layer multiplies by "
+            + rf"$w\sigma'(z)$ = {d.factor:.3g}",
+            fontsize=10,
+        )
+        ax.legend(fontsize=8, loc="upper right" if d.factor > 1.0 else "lower right")
+    return fig
