@@ -100,6 +100,11 @@ def untied(prose: str, *texts: str, allow: dict[str, str]) -> list[tuple[str, st
     return found
 
 
+def listing(rows: list[tuple[str, str]]) -> str:
+    """The untied numbers, one a line, for a failure message."""
+    return "\n".join(f"  {d}: ...{c[-100:]}" for d, c in rows)
+
+
 def body_prose(nb: dict) -> str:
     """The chapter's markdown without its solutions (those are checked against their own code)."""
     cells = [_source(c) for c in nb["cells"] if c["cell_type"] == "markdown"]

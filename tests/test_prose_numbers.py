@@ -15,6 +15,7 @@ from prose_numbers import (
     allowed,
     body_prose,
     chapter_text,
+    listing,
     load,
     solutions,
     untied,
@@ -25,10 +26,9 @@ from prose_numbers import (
 def test_every_number_in_the_prose_is_printed_or_allowed(path):
     nb = load(path)
     rows = untied(body_prose(nb), chapter_text(nb), allow=allowed(nb))
-    listing = "\n".join(f"  {d}: ...{c[-100:]}" for d, c in rows)
     assert not rows, (
         f"{len(rows)} numbers in {path.name}'s prose that no output prints "
-        f"(print or glue them, or allow them in metadata.vanishing.prose_numbers with a reason):\n{listing}"
+        f"(print or glue them, or allow them in metadata.vanishing.prose_numbers with a reason):\n{listing(rows)}"
     )
 
 

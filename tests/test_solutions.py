@@ -41,7 +41,7 @@ matplotlib.use("Agg", force=True)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from prose_numbers import allowed, chapter_text, solutions, untied  # noqa: E402
+from prose_numbers import allowed, chapter_text, listing, solutions, untied  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 ROOT = Path(__file__).parents[1]
@@ -176,10 +176,9 @@ def test_blocks_run_after_the_imports_cell_and_print_the_numbers_they_quote(path
     nb = _load(path)
     prose = dict(solutions(nb))[label]
     rows = untied(prose, printed.getvalue(), "\n".join(blocks), chapter_text(nb), allow=allowed(nb))
-    listing = "\n".join(f"  {d}: ...{c[-100:]}" for d, c in rows)
     assert not rows, (
         f"the solution to {label} quotes numbers its code does not print "
-        f"(print them, or allow them in metadata.vanishing.prose_numbers with a reason):\n{listing}"
+        f"(print them, or allow them in metadata.vanishing.prose_numbers with a reason):\n{listing(rows)}"
     )
 
 

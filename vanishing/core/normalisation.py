@@ -88,14 +88,21 @@ def batch_norm_backward(dout, cache: BatchNormCache) -> tuple[np.ndarray, np.nda
 
     means taken over the batch.
     """
+    return _standardised_backward(dout, cache, axis=0)
+
+
+def _standardised_backward(dout, cache, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dZ, dgamma, dbeta)`` for ``gamma * (Z - mean) * inv_std + beta``, the mean and
+    variance taken over ``axis`` (0: batch normalisation, 1: layer normalisation)."""
     dout = np.asarray(dout, dtype=np.float64)
     if dout.shape != cache.z_hat.shape:
         raise ValueError(f"dout must have shape {cache.z_hat.shape}; got {dout.shape}")
     dgamma = np.sum(dout * cache.z_hat, axis=0)
     dbeta = np.sum(dout, axis=0)
     g = dout * cache.gamma
-    dZ = cache.inv_std * (g - g.mean(axis=0) - cache.z_hat * np.mean(g * cache.z_hat, axis=0))
-    return dZ, dgamma, dbeta
+    mean_g = g.mean(axis=axis, keepdims=True)
+    mean_gz = np.mean(g * cache.z_hat, axis=axis, keepdims=True)
+    return cache.inv_std * (g - mean_g - cache.z_hat * mean_gz), dgamma, dbeta
 
 
 @dataclass(frozen=True)
@@ -126,12 +133,4 @@ def layer_norm_backward(dout, cache: LayerNormCache) -> tuple[np.ndarray, np.nda
     With ``g = dout * gamma``, ``dZ = inv_std * (g - mean(g) - Ẑ * mean(g * Ẑ))``,
     means taken over axis 1 (each example's units).
     """
-    dout = np.asarray(dout, dtype=np.float64)
-    if dout.shape != cache.z_hat.shape:
-        raise ValueError(f"dout must have shape {cache.z_hat.shape}; got {dout.shape}")
-    dgamma = np.sum(dout * cache.z_hat, axis=0)
-    dbeta = np.sum(dout, axis=0)
-    g = dout * cache.gamma
-    mean_g = g.mean(axis=1, keepdims=True)
-    mean_gz = np.mean(g * cache.z_hat, axis=1, keepdims=True)
-    return cache.inv_std * (g - mean_g - cache.z_hat * mean_gz), dgamma, dbeta
+    return _standardised_backward(dout, cache, axis=1)
