@@ -357,3 +357,105 @@ def test_collapse_comparison_is_cached_read_only_and_checks_its_arguments():
         leaky_relu.collapse_comparison(lr=0.0)
     with pytest.raises(TypeError, match="depth must be"):
         leaky_relu.collapse_comparison(depth=2.5)
+
+
+# --------------------------------------------------------------------------
+# Wide layers: the backward profile against the mean-field chi_1
+# --------------------------------------------------------------------------
+def _network_like_simulate(alpha, sigma_w, depth, width, seed, batch=16, c0=0.5):
+    """The draws of propagation.simulate (q0 = 1, no biases), rebuilt by hand for one seed."""
+    rng = np.random.default_rng(seed)
+    half = batch // 2
+    a = rng.standard_normal((half, width))
+    b = c0 * a + math.sqrt(1 - c0 * c0) * rng.standard_normal((half, width))
+    h1 = np.concatenate([a, b])
+    weights = [rng.normal(0.0, sigma_w / math.sqrt(width), (width, width)) for _ in range(depth - 1)]
+    delta = rng.standard_normal((batch, width))
+    return h1, weights, delta
+
+
+@pytest.mark.parametrize(("alpha", "init"), [(0.1, "he_leaky"), (0.3, "he"), (0.0, "he")])
+def test_wide_profile_matches_finite_differences_of_a_real_loss(alpha, init):
+    """The profile's layer-1 RMS gradient is the gradient of L = sum(delta * h^L) by finite differences."""
+    depth, width = 4, 6
+    p = leaky_relu.wide_backward_profile(alpha, depth, width=width, seeds=(3,), init=init)
+    h1, weights, delta = _network_like_simulate(alpha, math.sqrt(p.sigma_w2), depth, width, 3)
+    f = activations.get("leaky_relu", alpha=alpha)
+
+    def loss(h):
+        for w in weights:
+            h = f.forward(h) @ w
+        return float(np.sum(delta * h))
+
+    step, grad = 1e-6, np.empty_like(h1)
+    for idx in np.ndindex(h1.shape):
+        up, down = h1.copy(), h1.copy()
+        up[idx] += step
+        down[idx] -= step
+        grad[idx] = (loss(up) - loss(down)) / (2 * step)
+    assert np.min(np.abs(h1)) > 1e-4  # no kink inside the differences
+    assert p.rms[0, 0] == pytest.approx(np.sqrt(np.mean(grad**2)), rel=1e-6)
+    assert p.rms[0, -1] == pytest.approx(np.sqrt(np.mean(delta**2)), rel=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.3])
+def test_wide_profile_chi_1_is_one_with_the_leaky_variance_and_one_plus_alpha_squared_with_he(alpha):
+    leaky = leaky_relu.wide_backward_profile(alpha, 5, width=8, seeds=(0,), init="he_leaky")
+    he = leaky_relu.wide_backward_profile(alpha, 5, width=8, seeds=(0,), init="he")
+    assert leaky.sigma_w2 == pytest.approx(2 / (1 + alpha**2))
+    assert leaky.chi_1 == pytest.approx(1.0, abs=1e-12)
+    assert he.chi_1 == pytest.approx(1 + alpha**2, abs=1e-12)
+    assert he.predicted[0] == pytest.approx((1 + alpha**2) ** 2)  # (L - 1)/2 = 2 layers of chi_1
+    assert he.predicted[-1] == 1.0 and np.all(he.relative[:, -1] == 1.0)
+
+
+@pytest.mark.parametrize(("alpha", "init"), [(0.3, "he"), (0.3, "he_leaky"), (0.1, "he_leaky"), (0.0, "he")])
+def test_wide_profile_follows_chi_1_within_finite_width_fluctuations(alpha, init):
+    """Slope of the seeds' mean log RMS gradient per layer against 0.5 ln chi_1.
+
+    At width N the log of a layer's squared gradient fluctuates by O(1/N) per
+    layer, so after L layers ln(RMS) wanders by about sqrt(L / N) / 2; a fitted
+    slope over L layers is then uncertain by about that over L.  We allow four
+    times that.  The He run at alpha = 0.3 (0.5 ln 1.09 = 0.043 per layer) is
+    then told apart from chi_1 = 1.
+    """
+    depth, width = 30, 256
+    p = leaky_relu.wide_backward_profile(alpha, depth, width=width, init=init)
+    layers = np.arange(1, depth + 1)
+    mean_log = np.log(p.relative).mean(axis=0)
+    slope = -np.polyfit(layers, mean_log, 1)[0]  # growth per layer towards the input
+    tol = 4 * math.sqrt(depth / width) / 2 / depth
+    assert abs(slope - 0.5 * math.log(p.chi_1)) < tol
+    if init == "he" and alpha == 0.3:
+        assert abs(slope) > tol
+    ratio = p.first_over_last
+    assert np.all(np.abs(np.log(ratio / p.predicted[0])) < 3 * math.sqrt(depth / width))
+
+
+def test_wide_profile_is_cached_read_only_and_describes_itself():
+    p = leaky_relu.wide_backward_profile(0.1, 6, width=16)
+    assert leaky_relu.wide_backward_profile(0.1, 6, width=16) is p
+    assert p.rms.shape == (5, 6) and not p.rms.flags.writeable
+    text = leaky_relu.describe_wide_profile(0.1, 6, width=16, n_chains=50)
+    assert text.startswith("Alpha 0.1, depth 6.") and "width 16" in text and "chi_1 = 1.010" in text
+    assert "exactly 0" in leaky_relu.describe_wide_profile(0.0, 6, width=16, n_chains=50)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"alpha": 1.0}, "alpha"),
+        ({"alpha": -0.1}, "alpha"),
+        ({"depth": 1}, "depth"),
+        ({"depth": 2.5}, "depth"),
+        ({"width": 0}, "width"),
+        ({"seeds": ()}, "seeds"),
+        ({"seeds": (1, 1)}, "seeds"),
+        ({"seeds": (-1,)}, "seeds"),
+        ({"init": "xavier"}, "init"),
+    ],
+)
+def test_wide_profile_refuses_bad_arguments(kwargs, match):
+    args = {"alpha": 0.1, "depth": 4, "width": 4, **kwargs}
+    with pytest.raises((ValueError, TypeError), match=match):
+        leaky_relu.wide_backward_profile(args.pop("alpha"), args.pop("depth"), **args)

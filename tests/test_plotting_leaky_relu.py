@@ -48,14 +48,28 @@ def test_relu_chain_figure_counts_the_killed_gradients():
     plt.close(fig)
 
 
-def test_prelu_slope_figure_has_one_mean_per_layer():
-    run = leaky_relu.train_prelu(epochs=3, sizes=(2, 4, 4, 2))
-    fig = plotting.plot_prelu_slopes(run)
-    (ax,) = fig.axes
-    means = [ln for ln in ax.lines if ln.get_label().startswith("hidden layer")]
-    assert len(means) == 2
-    np.testing.assert_allclose(means[0].get_ydata(), run.history.alpha_mean[:, 0])
+def test_prelu_slope_figure_has_one_panel_per_layer_and_every_run_in_each():
+    runs = [leaky_relu.train_prelu(seed, epochs=3, sizes=(2, 4, 4, 2)) for seed in (0, 1, 2)]
+    fig = plotting.plot_prelu_slopes(runs, seeds=(0, 1, 2))
+    assert len(fig.axes) == 2  # two hidden layers
+    for layer, ax in enumerate(fig.axes):
+        assert ax.get_title() == f"hidden layer {layer + 1}"
+        means = [ln for ln in ax.lines if ln.get_gid() == "mean"]
+        assert len(means) == 3 and sum(ln.get_gid() == "extreme" for ln in ax.lines) == 6
+        for run, line in zip(runs, means, strict=True):
+            np.testing.assert_allclose(line.get_ydata(), run.history.alpha_mean[:, layer])
+        lows = [ln.get_ydata() for ln in ax.lines if ln.get_gid() == "extreme"][::2]
+        np.testing.assert_allclose(lows[1], runs[1].slopes[layer].min(axis=1))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["seed 0", "seed 1", "seed 2"]
     plt.close(fig)
+    single = plotting.plot_prelu_slopes(runs[0])  # one run is accepted too
+    assert sum(ln.get_gid() == "mean" for ln in single.axes[0].lines) == 1
+    plt.close(single)
+    with pytest.raises(TypeError, match="runs"):
+        plotting.plot_prelu_slopes([])
+    with pytest.raises(ValueError, match="seeds"):
+        plotting.plot_prelu_slopes(runs, seeds=(0, 1))
+    plt.close("all")
 
 
 def test_rrelu_figure_marks_both_test_slopes():
@@ -140,3 +154,51 @@ def test_collapse_figure_draws_a_real_comparison_and_refuses_anything_else():
     plt.close(fig)
     with pytest.raises(TypeError, match="comparison must be a CollapseComparison"):
         plotting.plot_collapse_comparison(c.accuracy)
+
+
+def test_chain_and_wide_draws_the_chains_beside_every_seed_of_the_wide_profile():
+    fig = plotting.plot_chain_and_wide(alpha=0.3, depth=8, width=32, n_chains=200)
+    left, right = fig.axes
+    assert "α = 0.3, depth L = 8" in fig._suptitle.get_text()
+    assert sum(p.get_height() for p in left.patches) == 200  # a leaky chain never passes exactly 0
+    gids = [ln.get_gid() for ln in right.lines]
+    assert gids.count("seed") == 2 * 5 and gids.count("median") == 2 and gids.count("prediction") == 2
+    leaky = leaky_relu.wide_backward_profile(0.3, 8, width=32, init="he_leaky")
+    he = leaky_relu.wide_backward_profile(0.3, 8, width=32, init="he")
+    medians = [ln for ln in right.lines if ln.get_gid() == "median"]
+    np.testing.assert_allclose(medians[0].get_ydata(), np.median(leaky.relative, axis=0))
+    np.testing.assert_allclose(medians[1].get_ydata(), np.median(he.relative, axis=0))
+    dashed = [ln for ln in right.lines if ln.get_gid() == "prediction"]
+    assert all(ln.get_linestyle() == "--" for ln in dashed)
+    np.testing.assert_allclose(dashed[1].get_ydata(), 1.09 ** ((8 - np.arange(1, 9)) / 2))
+    assert right.get_yscale() == "log"
+    assert [t.get_text()[:8] for t in right.get_legend().get_texts()] == ["leaky He", "He 2: σ_"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"alpha": 1.2}, "alpha"),
+        ({"depth": 1}, "depth"),
+        ({"width": 0}, "width"),
+        ({"n_chains": 0}, "n_chains"),
+    ],
+)
+def test_chain_and_wide_refuses_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plotting.plot_chain_and_wide(**{"depth": 4, "width": 8, **kwargs})
+    plt.close("all")
+
+
+def test_chain_and_wide_twin_renders_every_frame(book_build):
+    box = widgets.twin(
+        lambda alpha, depth: plotting.plot_chain_and_wide(alpha, depth, width=16, n_chains=50),
+        lambda alpha, depth: leaky_relu.describe_wide_profile(alpha, depth, width=16, n_chains=50),
+        alpha=[0.0, 0.3],
+        depth=[3, 5],
+    )
+    _note, alpha_slider, depth_slider, outer = box.children
+    assert isinstance(alpha_slider, ipw.SelectionSlider) and isinstance(outer, ipw.Stack)
+    assert len(outer.children) == 2 and all(len(inner.children) == 2 for inner in outer.children)
+    plt.close("all")

@@ -12,6 +12,12 @@ Four questions, one section each:
   the number of inactive units (:func:`predicted_gradient`); with ``alpha = 0``
   a single inactive unit makes it exactly zero, and since the chain sees no
   other input, that unit is then a dead unit in the glossary's sense.
+* **And in a wide network?**  :func:`wide_backward_profile` measures the RMS
+  backward gradient of every layer of wide Leaky ReLU networks over several
+  seeds (:func:`vanishing.core.propagation.simulate`) beside the mean-field
+  prediction ``chi_1^{(L - l)/2}`` (:func:`vanishing.core.propagation.chi`):
+  with He's leaky variance ``sigma_w^2 = 2 / (1 + alpha^2)``, ``chi_1 = 1`` for
+  every ``alpha``; with He's ReLU variance 2, ``chi_1 = 1 + alpha^2``.
 * **What does a Leaky ReLU change in training?**  :func:`collapse_comparison`
   trains chapter 6's learning-rate collapse setting
   (:func:`vanishing.experiments.dying_relu.revival_run`) with the ReLU and with
@@ -38,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core import activations, chain, data, mlp, training
+from ..core import activations, chain, data, mlp, propagation, training
 from ..core._checks import as_float_array, check_generator, check_int, check_real
 from ..core.cache import frozen_cache
 from . import dying_relu
@@ -49,9 +55,12 @@ __all__ = [
     "LeakyChainSample",
     "PReLURun",
     "RReLUConvention",
+    "WIDE_INITS",
+    "WideProfile",
     "alpha_finite_differences",
     "collapse_comparison",
     "describe_leaky_chain",
+    "describe_wide_profile",
     "expected_log10_gradient",
     "inactive_count_pmf",
     "leaky_chain_gradients",
@@ -61,6 +70,7 @@ __all__ = [
     "rrelu_mean_shift",
     "slope_quantiles",
     "train_prelu",
+    "wide_backward_profile",
 ]
 
 #: E[ln |w|] for w ~ N(0, 1): -(Euler's gamma + ln 2) / 2 (chapter 7 derives it with SymPy).
@@ -183,6 +193,121 @@ def describe_leaky_chain(alpha=0.1, depth=10, *, n_chains=2000, seed=0) -> str:
     return (
         start
         + f", none of the gradients is 0, {tail}, on average {gap:.1f} decades below chains without inactive units."
+    )
+
+
+# --------------------------------------------------------------------------
+# The same slope in wide layers
+# --------------------------------------------------------------------------
+#: Weight variances ``sigma_w^2`` (times 1/width) for :func:`wide_backward_profile`:
+#: He's for the ReLU, and He et al.'s (2015) eq. (15) for a Leaky ReLU of slope alpha.
+WIDE_INITS = {
+    "he": lambda alpha: 2.0,
+    "he_leaky": lambda alpha: 2.0 / (1.0 + alpha * alpha),
+}
+
+
+@dataclass(frozen=True)
+class WideProfile:
+    """Backward gradients of wide random Leaky ReLU networks, layer by layer, one row per seed.
+
+    Column ``l - 1`` belongs to layer ``l`` (1 = first, ``depth`` = last).
+    """
+
+    alpha: float
+    depth: int
+    width: int
+    seeds: tuple[int, ...]
+    init: str  #: a key of :data:`WIDE_INITS`
+    sigma_w2: float  #: the weight variance sigma_w^2 (each weight ~ N(0, sigma_w^2 / width))
+    chi_1: float  #: mean-field gain of one layer on the mean squared gradient
+    rms: np.ndarray  #: (seeds, depth) root mean square of dL/dh^l over units and inputs
+
+    @property
+    def relative(self) -> np.ndarray:
+        """``rms`` divided by each seed's last layer: 1 at layer ``depth``."""
+        return self.rms / self.rms[:, -1:]
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """``chi_1^{(depth - l)/2}`` for l = 1..depth: the mean-field prediction of :attr:`relative`."""
+        return self.chi_1 ** ((self.depth - np.arange(1, self.depth + 1)) / 2.0)
+
+    @property
+    def first_over_last(self) -> np.ndarray:
+        """Per seed, RMS gradient at layer 1 over that at the last layer."""
+        return self.relative[:, 0]
+
+
+@frozen_cache(maxsize=256)
+def _wide_backward_profile(alpha, depth, width, seeds, init):
+    act = activations.get("leaky_relu", alpha=alpha)  # alpha = 0 is the ReLU
+    sigma_w2 = WIDE_INITS[init](alpha)
+    sigma_w = math.sqrt(sigma_w2)
+    run = propagation.simulate(act, sigma_w, 0.0, depth=depth, width=width, seeds=seeds)
+    # Leaky ReLUs are positively homogeneous: f'^2 does not depend on the variance, so any q will do.
+    chi_1 = propagation.chi(act, 1.0, sigma_w)
+    return WideProfile(alpha, depth, width, seeds, init, sigma_w2, chi_1, np.sqrt(run.grad_sq))
+
+
+def wide_backward_profile(
+    alpha, depth=30, *, width=256, seeds=(0, 1, 2, 3, 4), init="he_leaky"
+) -> WideProfile:
+    """Chapter 7: the RMS backward gradient per layer of wide Leaky ReLU networks, one row per seed.
+
+    Each network is :func:`vanishing.core.propagation.simulate` with the Leaky
+    ReLU of slope ``alpha`` (0 is the ReLU): ``depth`` layers of ``width``
+    units, weights ``N(0, sigma_w^2 / width)`` with ``sigma_w^2`` from
+    :data:`WIDE_INITS` (``"he_leaky"``: ``2 / (1 + alpha^2)``; ``"he"``: 2), no
+    biases, and a backward pass started at the last layer from standard normal
+    errors independent of the forward pass.  ``chi_1`` is
+    :func:`vanishing.core.propagation.chi`, ``sigma_w^2 (1 + alpha^2) / 2``.
+    Cached per arguments, with read-only arrays, so a widget frame is cheap.
+    """
+    alpha = check_real("alpha", alpha, low=0.0, high=1.0, high_open=True)
+    depth = check_int("depth", depth, low=2)
+    width = check_int("width", width, low=1)
+    seeds = tuple(check_int("seeds[i]", s, low=0) for s in seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError("seeds must list at least one seed, without repeats")
+    if init not in WIDE_INITS:
+        raise ValueError(f"init must be one of {sorted(WIDE_INITS)}; got {init!r}")
+    return _wide_backward_profile(alpha, depth, width, seeds, init)
+
+
+def describe_wide_profile(alpha=0.1, depth=30, *, width=256, seeds=(0, 1, 2, 3, 4), n_chains=2000) -> str:
+    """Alt text for one frame of chapter 7's chain-versus-wide widget: what it shows, with numbers.
+
+    The chains have the wide networks' leaky He weight variance ``2 / (1 + alpha^2)``.
+    """
+    weight_std = math.sqrt(
+        WIDE_INITS["he_leaky"](check_real("alpha", alpha, low=0.0, high=1.0, high_open=True))
+    )
+    s = leaky_chain_gradients(
+        alpha, depth, np.random.default_rng(0), n_chains=n_chains, weight_std=weight_std
+    )
+    if s.zero_fraction == 1.0:
+        chain_text = f"every one of {n_chains} chains passes a gradient of exactly 0"
+    else:
+        live = s.grads[s.grads > 0]
+        chain_text = f"the median chain passes 10^{np.log10(np.median(live)):.1f}"
+        if s.zero_fraction > 0:
+            chain_text = (
+                f"{100 * s.zero_fraction:.1f} % of {n_chains} chains pass a gradient of exactly 0, "
+                f"and the median of the others is 10^{np.log10(np.median(live)):.1f}"
+            )
+    parts = []
+    for init, name in (("he_leaky", "leaky He variance"), ("he", "ReLU He variance 2")):
+        p = wide_backward_profile(alpha, depth, width=width, seeds=seeds, init=init)
+        r = p.first_over_last
+        parts.append(
+            f"with the {name} (chi_1 = {p.chi_1:.3f}) the RMS gradient at layer 1 is {np.median(r):.2f} "
+            f"times that at layer {depth} at the median of {len(seeds)} seeds "
+            f"({r.min():.2f} to {r.max():.2f}; predicted {p.predicted[0]:.2f})"
+        )
+    return (
+        f"Alpha {alpha:g}, depth {depth}. Left, chains of single units with the same weight variance: {chain_text}. "
+        f"Right, networks of width {width}: " + "; ".join(parts) + "."
     )
 
 

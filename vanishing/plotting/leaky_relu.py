@@ -18,6 +18,7 @@ from ..experiments import leaky_relu
 from ._style import COLORS, MARGINS, STYLE
 
 __all__ = [
+    "plot_chain_and_wide",
     "plot_collapse_comparison",
     "plot_leaky_chain",
     "plot_leaky_family",
@@ -65,34 +66,10 @@ def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 200
     s = leaky_relu.leaky_chain_gradients(alpha, depth, np.random.default_rng(seed), n_chains=n_chains)
     counts = np.bincount(s.inactive_counts, minlength=depth + 1) / n_chains
     ks = np.arange(depth + 1)
-    live = s.grads[s.grads > 0]
-    # One x-range per depth, wide enough for every slope down to 0.01.
-    lo = math.floor(-1.3 * depth - 4.0 * math.sqrt(depth))
-    hi = math.ceil(1.0 + 0.6 * math.sqrt(depth))
     with mpl.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.80})
-        if live.size:
-            left.hist(np.log10(live), bins=np.linspace(lo, hi, 61), color=COLORS[0], alpha=0.8)
-        none_inactive = leaky_relu.expected_log10_gradient(1.0, depth)
-        left.axvline(none_inactive, color="#555555", ls=":", lw=1.2)
-        if alpha > 0:
-            left.axvline(leaky_relu.expected_log10_gradient(alpha, depth), color="k", ls="--", lw=1.2)
-            left.set_title("dashed: theory; dotted: no inactive units", fontsize=9)
-        else:
-            left.set_title("dotted: theory with no inactive units", fontsize=9)
-            left.text(
-                0.04,
-                0.9,
-                f"{100 * s.zero_fraction:.1f} % of chains:\ngradient exactly 0",
-                transform=left.transAxes,
-                fontsize=9,
-                va="top",
-                color=COLORS[1],
-            )
-        left.set_xlim(lo, hi)
-        left.set_xlabel(r"$\log_{10} |\partial a_n / \partial z_1|$")
-        left.set_ylabel("chains")
+        _chain_histogram(left, s)
         colors = [COLORS[0] if (alpha > 0 or k == 0) else COLORS[1] for k in ks]
         right.bar(ks, counts, color=colors, alpha=0.8, width=0.8)
         right.plot(ks, leaky_relu.inactive_count_pmf(depth), "k.", ms=4)
@@ -108,27 +85,145 @@ def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 200
     return fig
 
 
-def plot_prelu_slopes(run: leaky_relu.PReLURun):
-    """PReLU slopes per hidden layer over training: mean (line), 10-90 % of units (band), extremes (thin)."""
-    q = leaky_relu.slope_quantiles(run, (0.0, 0.1, 0.9, 1.0))
-    means = run.history.alpha_mean
-    epochs = np.arange(means.shape[0])
+def _chain_histogram(ax, s: leaky_relu.LeakyChainSample, *, weight_std: float = 1.0) -> None:
+    """Histogram of ``log10 |da_n/dz_1|`` over the chains whose gradient is not 0, with the theory."""
+    alpha, depth = s.alpha, s.depth
+    live = s.grads[s.grads > 0]
+    shift = depth * math.log10(weight_std)
+    # One x-range per depth, wide enough for every slope down to 0.01.
+    lo = math.floor(-1.3 * depth - 4.0 * math.sqrt(depth) + min(shift, 0.0))
+    hi = math.ceil(1.0 + 0.6 * math.sqrt(depth) + max(shift, 0.0))
+    if live.size:
+        ax.hist(np.log10(live), bins=np.linspace(lo, hi, 61), color=COLORS[0], alpha=0.8)
+    none_inactive = leaky_relu.expected_log10_gradient(1.0, depth, weight_std=weight_std)
+    ax.axvline(none_inactive, color="#555555", ls=":", lw=1.2)
+    if alpha > 0:
+        ax.axvline(
+            leaky_relu.expected_log10_gradient(alpha, depth, weight_std=weight_std),
+            color="k",
+            ls="--",
+            lw=1.2,
+        )
+        ax.set_title("dashed: theory; dotted: no inactive units", fontsize=9)
+    else:
+        ax.set_title("dotted: theory with no inactive units", fontsize=9)
+        ax.text(
+            0.04,
+            0.9,
+            f"{100 * s.zero_fraction:.1f} % of chains:\ngradient exactly 0",
+            transform=ax.transAxes,
+            fontsize=9,
+            va="top",
+            color=COLORS[1],
+        )
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(r"$\log_{10} |\partial a_n / \partial z_1|$")
+    ax.set_ylabel("chains")
+
+
+def plot_chain_and_wide(
+    alpha: float = 0.1, depth: int = 30, *, width: int = 256, seeds=(0, 1, 2, 3, 4), n_chains: int = 2000
+):
+    """Chapter 7's second widget: the same slope in a chain (left) and in wide layers (right).
+
+    Left: :func:`plot_leaky_chain`'s histogram of ``log10 |da_n/dz_1|`` for
+    ``n_chains`` random chains whose weights have He's leaky variance
+    ``2 / (1 + alpha^2)`` (biases standard normal, input 1).  Right: the RMS
+    backward gradient of every layer of wide networks of ``width`` units
+    (:func:`~vanishing.experiments.leaky_relu.wide_backward_profile`), divided
+    by its value at the last layer, for He's leaky variance (blue) and He's ReLU
+    variance 2 (orange): one thin line per seed, the median over seeds bold,
+    the mean-field prediction ``chi_1^{(L - l)/2}`` dashed.
+    """
+    profiles = [
+        leaky_relu.wide_backward_profile(alpha, depth, width=width, seeds=seeds, init=init)
+        for init in ("he_leaky", "he")
+    ]
+    weight_std = math.sqrt(profiles[0].sigma_w2)
+    s = leaky_relu.leaky_chain_gradients(
+        alpha, depth, np.random.default_rng(0), n_chains=n_chains, weight_std=weight_std
+    )
+    layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
-        fig.subplots_adjust(**MARGINS)
-        for layer in range(means.shape[1]):
-            c = COLORS[layer]
-            ax.fill_between(epochs, q[1, :, layer], q[2, :, layer], color=c, alpha=0.2)
-            ax.plot(
-                epochs, means[:, layer], color=c, lw=1.8, label=f"hidden layer {layer + 1}: mean, 10–90 %"
+        fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.6))
+        fig.subplots_adjust(wspace=0.32, **{**MARGINS, "top": 0.80, "left": 0.09, "right": 0.97})
+        _chain_histogram(left, s, weight_std=weight_std)
+        for color, p, name in zip(COLORS, profiles, ("leaky He", "He 2"), strict=False):
+            rel = p.relative
+            for row in rel:
+                right.plot(layers, row, color=color, lw=0.7, alpha=0.6, gid="seed")
+            right.plot(
+                layers,
+                np.median(rel, axis=0),
+                color=color,
+                lw=2.2,
+                gid="median",
+                label=f"{name}: σ_w² = {p.sigma_w2:.3f}, χ₁ = {p.chi_1:.3f}",
             )
-            ax.plot(epochs, q[0, :, layer], color=c, lw=0.6)
-            ax.plot(epochs, q[3, :, layer], color=c, lw=0.6)
-        ax.axhline(0.25, color="#555555", ls=":", lw=1.0)
-        ax.axhline(0.0, color="k", lw=0.8)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("learned slope $a_i$")
-        ax.legend(fontsize=8, loc="lower left")
+            right.plot(layers, p.predicted, color=color, ls="--", lw=1.2, gid="prediction")
+        right.set_yscale("log", base=2)
+        low = min(0.25, float(min(p.relative.min() for p in profiles)) / 1.2)
+        high = max(4.0, float(max(p.relative.max() for p in profiles)) * 1.2)
+        right.set_ylim(low, high)
+        right.set_xlim(1, depth)
+        right.set_xlabel("layer $l$")
+        right.set_ylabel("RMS gradient, layer $l$ / layer $L$")
+        right.set_title(f"width {width}: {len(seeds)} seeds thin, median bold, theory dashed", fontsize=9)
+        right.legend(fontsize=7, loc="upper right")
+        fig.suptitle(
+            f"α = {alpha:g}, depth L = {depth}: chains (left, σ_w² = {profiles[0].sigma_w2:.3f}) "
+            f"against wide layers (right)",
+            fontsize=10,
+        )
+    return fig
+
+
+def plot_prelu_slopes(runs, *, seeds=None):
+    """Chapter 7: PReLU slopes over training, one panel per hidden layer, every run drawn.
+
+    ``runs`` is one :class:`~vanishing.experiments.leaky_relu.PReLURun` or a
+    sequence of them (one per seed, labelled by ``seeds`` if given).  In each
+    panel, per run: the mean slope of the layer's units (thick line) and the
+    smallest and largest slope (thin lines of the same colour); dotted: the
+    initial value 0.25.
+    """
+    if isinstance(runs, leaky_relu.PReLURun):
+        runs = [runs]
+    runs = list(runs)
+    if not runs or not all(isinstance(r, leaky_relu.PReLURun) for r in runs):
+        raise TypeError("runs must be a PReLURun from train_prelu or a non-empty sequence of them")
+    labels = [f"run {i + 1}" for i in range(len(runs))] if seeds is None else [f"seed {s}" for s in seeds]
+    if len(labels) != len(runs):
+        raise ValueError(f"seeds must name one seed per run ({len(runs)}); got {len(labels)}")
+    n_layers = runs[0].history.alpha_mean.shape[1]
+    with mpl.rc_context(STYLE):
+        fig, axes = plt.subplots(1, n_layers, sharey=True, figsize=(2.4 * n_layers + 0.6, 3.6), squeeze=False)
+        axes = axes[0]
+        fig.subplots_adjust(wspace=0.08, **{**MARGINS, "top": 0.78, "left": 0.09, "right": 0.98})
+        for k, (run, label) in enumerate(zip(runs, labels, strict=True)):
+            c = COLORS[k % len(COLORS)]
+            q = leaky_relu.slope_quantiles(run, (0.0, 1.0))
+            means = run.history.alpha_mean
+            epochs = np.arange(means.shape[0])
+            for layer, ax in enumerate(axes):
+                ax.plot(
+                    epochs, means[:, layer], color=c, lw=1.8, gid="mean", label=label if layer == 0 else None
+                )
+                ax.plot(epochs, q[0, :, layer], color=c, lw=0.6, gid="extreme")
+                ax.plot(epochs, q[1, :, layer], color=c, lw=0.6, gid="extreme")
+        for layer, ax in enumerate(axes):
+            ax.axhline(0.25, color="#555555", ls=":", lw=1.0)
+            ax.axhline(0.0, color="k", lw=0.8)
+            ax.set_xlabel("epoch")
+            ax.set_title(f"hidden layer {layer + 1}", fontsize=9)
+        axes[0].set_ylabel("learned slope $a_i$")
+        fig.legend(
+            *axes[0].get_legend_handles_labels(),
+            loc="upper center",
+            ncol=min(len(runs), 5),
+            fontsize=8,
+            bbox_to_anchor=(0.5, 0.99),
+        )
     return fig
 
 
