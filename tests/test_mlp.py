@@ -145,6 +145,8 @@ def test_bad_batches():
     [
         ("tanh", "batch", False),
         ("relu", "batch", False),
+        ("relu", None, True),
+        ("tanh", None, True),
         ("sigmoid", None, True),
         ("gelu", "batch", True),
         ("prelu", None, False),
@@ -272,3 +274,51 @@ def test_numerical_gradients_checks_its_arguments():
     before = [p.copy() for p in net.parameters()]
     mlp.numerical_gradients(net, X, t)
     assert all(np.array_equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
+
+
+# -- the fast paths of the backward pass --
+def _manual_backprop(net, X, targets):
+    """dL/dA_l of every hidden layer and dL/dW_l of every layer, by a plain numpy loop of
+    the chain rule (mse, no normalisation, no skips): the reference for the fast paths."""
+    acts, us = [X], []
+    for w, b in zip(net.weights[:-1], net.biases[:-1], strict=True):
+        us.append(acts[-1] @ w + b)
+        acts.append(net.activation.forward(us[-1]))
+    out = acts[-1] @ net.weights[-1] + net.biases[-1]
+    delta = 2.0 * (out - targets) / out.size
+    d_acts, grad_w = [], [acts[-1].T @ delta]
+    for i in range(len(net.weights) - 2, -1, -1):
+        d_a = delta @ net.weights[i + 1].T
+        d_acts.insert(0, d_a)
+        delta = d_a * net.activation.derivative(us[i])
+        grad_w.insert(0, acts[i].T @ delta)
+    return d_acts, grad_w
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "selu"])
+def test_fast_slopes_match_the_chain_rule_with_the_public_derivative(activation):
+    rng = np.random.default_rng(5)
+    net = mlp.MLP.initialise([6, 8, 8, 8, 4], activation, "he_normal", rng)
+    X = rng.normal(size=(10, 6))
+    targets = rng.normal(size=(10, 4))
+    d_acts, grad_w = _manual_backprop(net, X, targets)
+    _, got_d_acts = net.activations_and_gradients(X, targets, "mse")
+    got_grad_w = net.loss_and_gradients(X, targets, "mse").weights
+    # dL/dA_l is returned as it was, not overwritten by the step that follows it.
+    for got, want in zip(got_d_acts + got_grad_w, d_acts + grad_w, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_stats_are_the_same_read_late_or_taken_under_a_raising_errstate():
+    rng = np.random.default_rng(2)
+    net = mlp.MLP.initialise([5, 7, 7, 3], "tanh", "xavier_normal", rng, residual=True)
+    X = rng.normal(size=(9, 5))
+    targets = rng.normal(size=(9, 3))
+    lazy = net.loss_and_gradients(X, targets, "mse")
+    with np.errstate(over="raise", invalid="raise"):
+        eager = net.loss_and_gradients(X, targets, "mse")
+    # delta_std against dL/dZ of the output layer, computed here from the loss's formula.
+    delta_out = 2.0 * (net.forward(X) - targets) / targets.size
+    assert lazy.stats.delta_std[-1] == pytest.approx(delta_out.std(), rel=1e-12)
+    np.testing.assert_array_equal(lazy.stats.delta_std, eager.stats.delta_std)
+    np.testing.assert_array_equal(lazy.stats.grad_w_norm, eager.stats.grad_w_norm)

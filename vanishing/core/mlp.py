@@ -29,6 +29,7 @@ learning far more slowly than the last; chapters 4-7, 10 and 12 build on it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -168,12 +169,17 @@ class MLP:
             return np.where(u > 0, 1.0, self.alphas[i])
         return self.activation._kernel_derivative(u)
 
-    def _forward_all(self, X, training):
-        """Pre-activations Z, inputs U of f, activations A and batch-norm caches."""
+    def _forward_all(self, X, training, slope_cache=None):
+        """Pre-activations Z, inputs U of f, activations A and batch-norm caches.
+
+        ``slope_cache``, a list, receives per hidden layer what :meth:`_slope_times`
+        can reuse from computing f (the sigmoid's ``exp(-|u|)``; None otherwise).
+        """
         zs, us, acts, caches = [], [], [X], []
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = acts[-1] @ w + b
+            z = acts[-1] @ w
+            z += b  # in place: the same sum as ``acts[-1] @ w + b``, without a temporary
             zs.append(z)
             if i == last:
                 acts.append(z)
@@ -190,9 +196,38 @@ class MLP:
             else:
                 u = z
             us.append(u)
-            h = self._f(i, u)
-            acts.append(acts[-1] + h if self._has_skip(i) else h)
+            spec = self.activation._spec if self.alphas is None else None
+            if spec is _SIGMOID:
+                h, shared = _sigmoid_and_exp(u)
+            else:
+                h, shared = self._f(i, u), None
+            if slope_cache is not None:
+                slope_cache.append(shared)
+            if self._has_skip(i):
+                if spec in _OWN_OUTPUT:
+                    h += acts[-1]  # f gave a fresh array: the same sum as ``acts[-1] + h``, in place
+                else:
+                    h = acts[-1] + h
+            acts.append(h)
         return zs, us, acts, caches
+
+    def _slope_times(self, i, u, d_out, shared, overwrite):
+        """``d_out * f'(u)`` for hidden layer ``i``, bit for bit, with fewer temporaries.
+
+        ``shared`` is what the forward pass left in its slope cache; with
+        ``overwrite`` the result may be written into ``d_out``.
+        """
+        if self.alphas is None:
+            spec = self.activation._spec
+            if spec is _RELU:
+                # d_out * where(u > 0, 1.0, 0.0): multiplying by the mask is the same product.
+                return np.multiply(d_out, u > 0, out=d_out if overwrite else None)
+            out = d_out if overwrite else None
+            if spec is _SIGMOID and shared is not None:
+                return _sigmoid_slope_times(shared, d_out, out)
+            if spec is _TANH:
+                return _tanh_slope_times(u, d_out, out)
+        return d_out * self._fprime(i, u)
 
     def forward(self, X, *, training: bool = False) -> np.ndarray:
         """Network outputs (linear last layer), shape ``(batch, n_out)``.
@@ -219,9 +254,11 @@ class MLP:
         X = self._check_inputs(X)
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
-        _, us, acts, caches = self._forward_all(X, training=True)
+        shared = []
+        _, us, acts, caches = self._forward_all(X, training=True, slope_cache=shared)
         _, delta = output_loss(loss, acts[-1], targets)
-        return acts[1:-1], self._backward(us, acts, caches, delta)["activation_grads"]
+        grads = self._backward(us, acts, caches, delta, shared, keep_activation_grads=True)
+        return acts[1:-1], grads["activation_grads"]
 
     def update_running_stats(self, grads: Gradients, momentum: float = 0.1) -> None:
         """Blend one batch's statistics into the running averages (PyTorch's rule)."""
@@ -246,20 +283,30 @@ class MLP:
         X = self._check_inputs(X)
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
-        zs, us, acts, caches = self._forward_all(X, training=True)
+        shared = []
+        zs, us, acts, caches = self._forward_all(X, training=True, slope_cache=shared)
         value, delta = output_loss(loss, acts[-1], targets)
-        grads = self._backward(us, acts, caches, delta)
+        grads = self._backward(us, acts, caches, delta, shared)
         del grads["activation_grads"]
         grads["batch_means"] = [c.mean for c in caches] if self.batch_norm else None
         grads["batch_vars"] = [c.var for c in caches] if self.batch_norm else None
-        delta_std = grads.pop("delta_std")
-        return Gradients(value, **grads, _stats=lambda: _layer_stats(zs, acts, grads, delta_std))
+        deltas = grads.pop("deltas")
+        err = np.geterr()
+        if err["over"] == "raise" or err["invalid"] == "raise":
+            # Under a raising errstate (train's), an overflowing dL/dZ must stop the
+            # step here, before any update, as it always has: take its std now.
+            deltas = np.array([d.std() for d in deltas])
+        return Gradients(value, **grads, _stats=lambda: _layer_stats(zs, acts, grads, deltas))
 
-    def _backward(self, us, acts, caches, delta) -> dict:
+    def _backward(self, us, acts, caches, delta, shared, *, keep_activation_grads=False) -> dict:
         """Walk back from the output, given ``delta = dL/dZ`` of the linear output layer.
 
         ``d_out`` is dL/dA_{i+1}, the gradient with respect to layer i's
-        output; ``delta`` is dL/dZ_i.
+        output; ``delta`` is dL/dZ_i.  ``shared`` is the forward pass's slope
+        cache (its entries are dropped once used).  Unless
+        ``keep_activation_grads``, each ``d_out`` may be overwritten once used,
+        and ``activation_grads`` is not filled in.  ``deltas`` keeps every
+        ``dL/dZ_i`` for the statistics, read only if asked for.
         """
         n_layers = len(self.weights)
         n_hidden = n_layers - 1
@@ -268,16 +315,21 @@ class MLP:
         normalised = self.batch_norm or self.layer_norm
         grad_gamma = [None] * n_hidden if normalised else None
         grad_beta = [None] * n_hidden if normalised else None
-        delta_std = np.zeros(n_layers)
+        deltas = [None] * n_layers
         activation_grads = [None] * n_hidden
         d_out = None
         for i in range(n_layers - 1, -1, -1):
+            skip = self._has_skip(i)
             if i < n_layers - 1:
-                activation_grads[i] = d_out
                 u = us[i]
-                d_u = d_out * self._fprime(i, u)
+                if keep_activation_grads:
+                    activation_grads[i] = d_out
                 if grad_alpha is not None:
                     grad_alpha[i] = np.sum(d_out * np.where(u > 0, 0.0, u), axis=0)
+                # d_out is still needed after this step only by a skip connection.
+                overwrite = not (keep_activation_grads or skip)
+                d_u = self._slope_times(i, u, d_out, shared[i], overwrite)
+                shared[i] = None
                 if self.batch_norm:
                     delta, grad_gamma[i], grad_beta[i] = batch_norm_backward(d_u, caches[i])
                 elif self.layer_norm:
@@ -286,18 +338,20 @@ class MLP:
                     delta = d_u
             grad_w[i] = acts[i].T @ delta
             grad_b[i] = delta.sum(axis=0)
-            delta_std[i] = delta.std()
+            deltas[i] = delta
             if i:
                 d_in = delta @ self.weights[i].T
                 # A_{i+1} = A_i + f(.): the skip hands dL/dA_{i+1} to A_i unchanged.
-                d_out = d_in + d_out if self._has_skip(i) else d_in
+                if skip:
+                    d_in += d_out  # in place: the same sum as ``d_in + d_out``
+                d_out = d_in
         return {
             "weights": grad_w,
             "biases": grad_b,
             "alphas": grad_alpha,
             "gammas": grad_gamma,
             "betas": grad_beta,
-            "delta_std": delta_std,
+            "deltas": deltas,
             "activation_grads": activation_grads,
         }
 
@@ -336,7 +390,63 @@ def _flag(name: str, flag) -> bool:
     return bool(flag)
 
 
-def _layer_stats(zs, acts, grads, delta_std) -> LayerStats:
+_RELU, _SIGMOID, _TANH = (_act._SPECS[name] for name in ("relu", "sigmoid", "tanh"))
+#: Activations whose f returns a new array, which the forward pass may then add to in place.
+_OWN_OUTPUT = (_RELU, _SIGMOID, _TANH)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(slot: int, like: np.ndarray) -> np.ndarray:
+    """A reusable array shaped like ``like``, private to this thread: one per ``slot``.
+
+    For temporaries that never leave a function.  A fresh array of a batch's
+    size costs more in page faults than the arithmetic done in it.
+    """
+    pool = _SCRATCH.__dict__.setdefault("arrays", {})
+    key = (slot, like.shape, like.dtype)
+    if key not in pool:
+        if len(pool) > 8:
+            pool.clear()  # shapes changed: let the old buffers go
+        pool[key] = np.empty_like(like)
+    return pool[key]
+
+
+def _sigmoid_and_exp(u):
+    """``(sigmoid(u), exp(-|u|))``: the activation's own formula, keeping the exponential
+    that its derivative needs too (the same operations, so the same bits)."""
+    e = np.abs(u)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    h = np.where(u >= 0, 1.0, e)
+    return np.divide(h, np.add(1.0, e, out=_scratch(0, e)), out=h), e
+
+
+def _sigmoid_slope_times(e, d_out, out):
+    """``d_out * e / (1 + e)**2`` from ``e = exp(-|u|)``: sigmoid'(u) as :mod:`activations`
+    computes it, times ``d_out``; ``e`` is used up, the result goes to ``out`` (None: new)."""
+    den = np.add(1.0, e, out=_scratch(0, e))
+    np.square(den, out=den)
+    np.divide(e, den, out=e)
+    return np.multiply(e, d_out, out=out)
+
+
+def _tanh_slope_times(u, d_out, out):
+    """``d_out * 4 e / (1 + e)**2`` with ``e = exp(-2|u|)``: tanh'(u) as :mod:`activations`
+    computes it, times ``d_out``, into ``out`` (None: a new array)."""
+    e = np.abs(u, out=_scratch(1, u))
+    e *= -2.0
+    np.exp(e, out=e)
+    den = np.add(1.0, e, out=_scratch(0, u))
+    np.square(den, out=den)
+    e *= 4.0
+    np.divide(e, den, out=e)
+    return np.multiply(e, d_out, out=out)
+
+
+def _layer_stats(zs, acts, grads, deltas) -> LayerStats:
+    """The statistics of one pass; ``deltas`` is every layer's dL/dZ, or their stds already taken."""
     return LayerStats(
         pre_mean=np.array([z.mean() for z in zs]),
         pre_std=np.array([z.std() for z in zs]),
@@ -344,7 +454,7 @@ def _layer_stats(zs, acts, grads, delta_std) -> LayerStats:
         act_std=np.array([a.std() for a in acts[1:]]),
         grad_w_norm=np.array([np.linalg.norm(g) for g in grads["weights"]]),
         grad_b_norm=np.array([np.linalg.norm(g) for g in grads["biases"]]),
-        delta_std=delta_std,
+        delta_std=deltas if isinstance(deltas, np.ndarray) else np.array([d.std() for d in deltas]),
     )
 
 
