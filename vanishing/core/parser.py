@@ -13,7 +13,11 @@ what is allowed; the check is a whitelist, so an attack the tests never tried
 is refused by the same rule as the ones they did.
 
 :mod:`vanishing.experiments.own_activation` turns the expression into an
-activation (chapter 11); this module only reads it.
+activation (chapter 11).  This module reads it and, for numpy, writes it again
+in forms that do not overflow (:func:`stable_form`, :class:`StableNumpyFunction`):
+``log(1 + exp(u))`` as ``numpy.logaddexp(0, u)``, ``1/(1 + exp(-u))`` as
+``scipy.special.expit(u)``, so that ``softplus(100*x)/100`` and its slope are
+ordinary numbers at x = 10 in float64, with mpmath only as a counted last resort.
 
 Grammar
 -------
@@ -87,6 +91,9 @@ import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 
+import mpmath
+import numpy as np
+import scipy.special
 import sympy as sp
 
 from .activations import x
@@ -112,10 +119,12 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_NODES",
     "RefusedExpression",
+    "StableNumpyFunction",
     "check_limits",
     "check_not_constant",
     "check_text",
     "parse_expression",
+    "stable_form",
     "sympy_errors_refused",
     "vanishes_identically",
 ]
@@ -725,3 +734,269 @@ def check_limits(expr: sp.Expr, what: str) -> None:
     """
     _check_numbers(expr)
     _check_sizes(expr, what)
+
+
+# --------------------------------------------------------------------------
+# Stable numpy code: the same function, written so that float64 does not overflow
+# --------------------------------------------------------------------------
+#: ``expit(u) = 1/(1 + exp(-u))``, computed by :func:`scipy.special.expit` without overflow.
+_EXPIT = sp.Function("expit")
+#: Heaviside with value 1/2 at 0, handed to numpy as an opaque function (lambdify would rewrite
+#: ``Heaviside(a - Max(b, c))`` into nested comparisons that ``numpy.select`` cannot evaluate).
+_STEP = sp.Function("heaviside_half")
+_NUMPY_NAMES = {"expit": scipy.special.expit, "heaviside_half": lambda a: np.heaviside(a, 0.5)}
+_MPMATH_NAMES = {"heaviside_half": lambda a: mpmath.mpf(0.5) if a == 0 else mpmath.mpf(a > 0)}
+
+
+def _one_plus_exp(expr: sp.Expr) -> sp.Expr | None:
+    """``u`` if ``expr`` is ``1 + exp(u)``, else None."""
+    if expr.is_Add and len(expr.args) == 2 and sp.S.One in expr.args:
+        (other,) = (a for a in expr.args if a is not sp.S.One)
+        if isinstance(other, sp.exp):
+            return other.args[0]
+    return None
+
+
+def _sigmoid_power(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is ``(1 + exp(u))**n`` with a negative number ``n``."""
+    return (
+        expr.is_Pow and expr.exp.is_number and expr.exp.is_negative and _one_plus_exp(expr.base) is not None
+    )
+
+
+def _is_log_of_sum(expr: sp.Expr) -> bool:
+    return isinstance(expr, sp.log) and _one_plus_exp(expr.args[0]) is not None
+
+
+def _is_exp_ratio(expr: sp.Expr) -> bool:
+    """``exp(a) * (1 + exp(u))**n * ...`` (n < 0): the quotient of two overflowing factors."""
+    return (
+        expr.is_Mul and any(isinstance(f, sp.exp) for f in expr.args) and any(map(_sigmoid_power, expr.args))
+    )
+
+
+def _exp_ratio(expr: sp.Expr) -> sp.Expr:
+    """``exp(a) (1 + exp(u))**n`` as ``exp(a + n logaddexp(0, u))``; ``exp(u)/(1 + exp(u))`` as ``expit(u)``."""
+    from sympy.codegen.numpy_nodes import logaddexp
+
+    exps = [f for f in expr.args if isinstance(f, sp.exp)]
+    powers = [f for f in expr.args if _sigmoid_power(f)]
+    rest = [f for f in expr.args if f not in exps and f not in powers]
+    if (
+        len(exps) == 1
+        and len(powers) == 1
+        and powers[0].exp == -1
+        and _one_plus_exp(powers[0].base) == exps[0].args[0]
+    ):
+        return sp.Mul(*rest) * _EXPIT(exps[0].args[0])
+    exponent = sp.Add(*(e.args[0] for e in exps)) + sp.Add(
+        *(p.exp * logaddexp(0, _one_plus_exp(p.base)) for p in powers)
+    )
+    return sp.Mul(*rest) * sp.exp(exponent, evaluate=False)
+
+
+def _is_log_cosh(expr: sp.Expr) -> bool:
+    return isinstance(expr, sp.log) and isinstance(expr.args[0], sp.cosh)
+
+
+def _is_sinh_over_cosh(expr: sp.Expr) -> bool:
+    return expr.is_Mul and any(
+        isinstance(f, sp.sinh) and sp.cosh(f.args[0]) ** -1 in expr.args for f in expr.args
+    )
+
+
+def _sinh_over_cosh(expr: sp.Expr) -> sp.Expr:
+    (s,) = (f for f in expr.args if isinstance(f, sp.sinh) and sp.cosh(f.args[0]) ** -1 in expr.args)
+    rest = [f for f in expr.args if f not in (s, sp.cosh(s.args[0]) ** -1)]
+    return sp.Mul(*rest) * sp.tanh(s.args[0])
+
+
+def _complement_pair(expr: sp.Expr, match: Callable) -> tuple[sp.Expr, sp.Expr, sp.Expr] | None:
+    """``(c, term, inner)`` for an Add ``c + c*s*g + ...`` where ``match(g)`` is ``(s, inner)``.
+
+    ``s`` is +1 or -1: the sign with which ``g`` must appear for ``c + c*s*g`` to be a
+    difference that floating point would lose to cancellation (``1 - tanh(u)**2``,
+    ``1 + erf(u)`` at large ``u``).
+    """
+    if not expr.is_Add:
+        return None
+    constants = [a for a in expr.args if a.is_number]
+    if len(constants) != 1 or constants[0] == 0:
+        return None
+    c = constants[0]
+    for term in expr.args:
+        coeff, g = term.as_coeff_Mul()
+        found = match(g)
+        if found is not None and coeff == found[0] * c:
+            return c, term, found[1]
+    return None
+
+
+def _tanh_squared(g: sp.Expr):
+    if g.is_Pow and g.exp == 2 and isinstance(g.base, sp.tanh):
+        return -1, g.base.args[0]
+    return None
+
+
+def _erf_added(g: sp.Expr):
+    return (1, g.args[0]) if isinstance(g, sp.erf) else None
+
+
+def _erf_subtracted(g: sp.Expr):
+    return (-1, g.args[0]) if isinstance(g, sp.erf) else None
+
+
+def _is_sech_squared(expr: sp.Expr) -> bool:
+    return _complement_pair(expr, _tanh_squared) is not None
+
+
+def _sech_squared(expr: sp.Expr) -> sp.Expr:
+    """``c - c*tanh(u)**2`` as ``4c expit(2u) expit(-2u)`` (= c sech(u)**2, which cosh would overflow)."""
+    c, term, u = _complement_pair(expr, _tanh_squared)
+    return expr - c - term + 4 * c * _EXPIT(2 * u) * _EXPIT(-2 * u)
+
+
+def _is_one_plus_erf(expr: sp.Expr) -> bool:
+    return any(_complement_pair(expr, m) is not None for m in (_erf_added, _erf_subtracted))
+
+
+def _one_plus_erf(expr: sp.Expr) -> sp.Expr:
+    """``c + c*erf(u)`` as ``c*erfc(-u)`` and ``c - c*erf(u)`` as ``c*erfc(u)``: the difference keeps
+    its digits where erf(u) is near -1 or 1 (SymPy would turn ``erfc(-u)`` into ``2 - erfc(u)``)."""
+    for match, sign in ((_erf_added, -1), (_erf_subtracted, 1)):
+        found = _complement_pair(expr, match)
+        if found is not None:
+            c, term, u = found
+            return expr - c - term + c * sp.erfc(sign * u, evaluate=False)
+    raise AssertionError("unreachable: _is_one_plus_erf matched")  # pragma: no cover
+
+
+_RULES: tuple | None = None  # built by _stable_rules() on first use
+
+
+def _stable_rules() -> tuple:
+    """Rewriting rules, applied in this order with :func:`sympy.codegen.rewriting.optimize`.
+
+    Each replaces a form whose intermediate results overflow (or cancel) in float64 by
+    the same function written with numpy's and scipy's stable primitives
+    (``numpy.logaddexp``, ``scipy.special.expit``, ``scipy.special.erfc``).  Built on first
+    use: ``sympy.codegen`` takes a noticeable time to import.
+    """
+    global _RULES
+    if _RULES is not None:
+        return _RULES
+    from sympy.codegen.numpy_nodes import logaddexp
+    from sympy.codegen.rewriting import ReplaceOptim, logaddexp_opt
+
+    _RULES = (
+        ReplaceOptim(_is_exp_ratio, _exp_ratio),  # softplus' and sigmoid' of a scaled argument
+        ReplaceOptim(_is_sinh_over_cosh, _sinh_over_cosh),  # (log cosh u)' = tanh u
+        ReplaceOptim(_is_sech_squared, _sech_squared),  # tanh' = 1 - tanh**2
+        ReplaceOptim(_is_one_plus_erf, _one_plus_erf),  # GELU = x (1 + erf(x/sqrt 2))/2
+        ReplaceOptim(_sigmoid_power, lambda p: _EXPIT(-_one_plus_exp(p.base)) ** (-p.exp)),  # sigmoid(u)**k
+        ReplaceOptim(_is_log_of_sum, lambda e: logaddexp(0, _one_plus_exp(e.args[0]))),  # softplus
+        ReplaceOptim(_is_log_cosh, lambda e: logaddexp(e.args[0].args[0], -e.args[0].args[0]) - sp.log(2)),
+        logaddexp_opt,  # SymPy's own: log(exp(a) + exp(b)) -> logaddexp(a, b)
+    )
+    return _RULES
+
+
+def stable_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` rewritten so that numpy evaluates it without intermediate overflow.
+
+    ``log(1 + exp(u))`` becomes ``logaddexp(0, u)``; ``1/(1 + exp(-u))`` and
+    ``exp(u)/(1 + exp(u))`` become ``expit(u)`` (:func:`scipy.special.expit`);
+    ``exp(a)/(1 + exp(u))**n`` becomes ``exp(a - n*logaddexp(0, u))``;
+    ``log(cosh(u))`` becomes ``logaddexp(u, -u) - log(2)`` and ``sinh(u)/cosh(u)``
+    becomes ``tanh(u)``; ``Heaviside`` becomes an opaque step with value 1/2 at 0.
+    The result is the same function (the rules are identities); only its
+    printed numpy code differs.
+    """
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"expr must be a SymPy expression; got {type(expr).__name__}")
+    from sympy.codegen.rewriting import optimize
+
+    return _opaque(optimize(expr, _stable_rules()))
+
+
+def _opaque(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with Heaviside as the opaque step that numpy and mpmath are handed."""
+    return expr.replace(sp.Heaviside, lambda arg, *h0: _STEP(arg))
+
+
+def _evaluate(code: Callable, z: np.ndarray) -> np.ndarray:
+    """``code(z)`` as a float64 array of z's shape, without warnings (non-finite values are looked at after)."""
+    with np.errstate(all="ignore"):
+        out = np.asarray(code(z))
+    if np.iscomplexobj(out):  # pragma: no cover - complex constants are refused
+        out = np.where(out.imag == 0, out.real, np.nan)
+    return np.array(np.broadcast_to(out.astype(np.float64), z.shape))
+
+
+class StableNumpyFunction:
+    """``expr`` as a numpy function of ``x`` that does not overflow on the way to an ordinary value.
+
+    Calling it with an array (float16, float32 or float64; computed and returned in
+    float64) evaluates :func:`stable_form` with numpy and scipy.  Where that is still
+    not finite at a finite input, the point is evaluated again with mpmath at 30
+    digits (whose numbers have no exponent limit) and rounded to float64, so the
+    value is inf or NaN only if it truly is; :attr:`fallback_points` counts those
+    points (a last resort: the stable forms make it rare).  :attr:`code` is the
+    stable form's generated numpy function, which raises no overflow or invalid
+    warning wherever the value and the intermediate values it needs are finite.
+
+    With ``plain_first=True`` the formula as SymPy wrote it (:attr:`plain`) is
+    evaluated first and the stable code only where that is not finite: values at
+    points where the plain formula does not overflow are then bit for bit those of
+    ``sympy.lambdify(x, expr)``, as stored outputs may require, at the cost of the
+    plain formula's rounding (``1 - tanh(u)**2`` is 0 for u > 19, ``x*(1 + erf(x))``
+    loses all digits below x = -6).
+    """
+
+    def __init__(self, expr: sp.Expr, *, plain_first: bool = False):
+        if not isinstance(plain_first, bool):
+            raise TypeError(f"plain_first must be True or False; got {plain_first!r}")
+        self.expr = expr
+        self.code = sp.lambdify(x, stable_form(expr), modules=[_NUMPY_NAMES, "scipy", "numpy"])
+        self.plain = sp.lambdify(x, _opaque(expr), modules=[_NUMPY_NAMES, "scipy", "numpy"])
+        self.plain_first = plain_first
+        self.fallback_points = 0
+        self._exact = None
+        self._guards = None
+
+    def __call__(self, z) -> np.ndarray:
+        z = np.asarray(z)
+        if not (np.issubdtype(z.dtype, np.floating) or np.issubdtype(z.dtype, np.integer)):
+            raise TypeError(f"z must be an array of real numbers; got dtype {z.dtype}")
+        z = z.astype(np.float64)
+        out = _evaluate(self.plain if self.plain_first else self.code, z)
+        redo = ~np.isfinite(out) & np.isfinite(z)
+        if self.plain_first and redo.any():
+            out[redo] = _evaluate(self.code, z)[redo]
+            redo = ~np.isfinite(out) & np.isfinite(z)
+        if redo.any():
+            self._fall_back(z, out, redo)
+        return out
+
+    def _fall_back(self, z: np.ndarray, out: np.ndarray, redo: np.ndarray) -> None:
+        """Evaluate ``out[redo]`` again with mpmath, where no exponent in the formula is huge."""
+        if self._exact is None:
+            self._exact = sp.lambdify(x, _opaque(self.expr), modules=[_MPMATH_NAMES, "mpmath"])
+            # Where an exponent inside the formula is beyond 1e8 (or infinite) the value's own
+            # exponent is astronomically large, and mpmath would not finish.
+            exponents = [e.args[0] for e in self.expr.atoms(sp.exp, sp.cosh, sp.sinh)] + [
+                p.exp * sp.log(sp.Abs(p.base) + 1) for p in self.expr.atoms(sp.Pow) if x in p.exp.free_symbols
+            ]
+            self._guards = [sp.lambdify(x, g, modules=[_NUMPY_NAMES, "scipy", "numpy"]) for g in exponents]
+        with np.errstate(all="ignore"):
+            for guard in self._guards:
+                size = np.abs(np.broadcast_to(np.asarray(guard(z), dtype=np.float64), z.shape))
+                redo &= np.isfinite(size) & (size < 1e8)
+        with mpmath.workdps(30):
+            for i in zip(*np.nonzero(redo), strict=True):
+                self.fallback_points += 1
+                try:
+                    v = mpmath.mpmathify(self._exact(mpmath.mpf(float(z[i]))))
+                    out[i] = float(v.real) if v.imag == 0 else np.nan
+                except (ArithmeticError, ValueError, TypeError, MemoryError):
+                    out[i] = np.nan
