@@ -245,3 +245,57 @@ def test_the_sigmoid_critical_scale_holds_in_wide_random_networks():
     )
     chi_1 = propagation.wide_gain(sigmoid, 1.0)[1]
     assert np.all(np.abs(np.sqrt(at_one.gradient_gain) - math.sqrt(chi_1)) < 0.01)
+
+
+# --- Usability: bounded titles, readable legends, the two judgements ------------------------------
+
+
+@pytest.mark.parametrize("text", ["sin(50*x)", "sin(100*pi*x)"])
+def test_an_oscillating_formula_gets_a_short_title(text):
+    fig = plotting.plot_custom_activation(text, 10)
+    title = fig.axes[0].get_title()
+    assert title.startswith("max |f'| = ") and len(title) < 90, len(title)
+    assert len(plotting.describe_custom_activation(text, 10)) < 1000
+    plt.close(fig)
+    act = own_activation.parse_activation("sin(100*pi*x)")
+    assert len(act.max_at) > 1000  # the input really has that many maxima
+
+
+def test_legends_show_readable_names():
+    fig = plotting.plot_slopes()
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["sigmoid", "tanh", "ReLU", "GELU", "Mish", "bump, exp(−x²)"]
+    plt.close(fig)
+    fig = plotting.plot_depth_decay({"mine": "x + tanh(x)/4", "Swish": "x*sigmoid(x)"}, depth=5)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["mine", "Swish"]
+    plt.close(fig)
+    assert plotting.activation_label("x*sigmoid(x)") == "Swish (β = 1)"
+    assert plotting.activation_label("x*sigmoid(x)", "my swish") == "my swish"
+    assert plotting.activation_label("x**3 - 2*x") == "x³−2·x"
+    long = plotting.activation_label("x**2/(1+abs(x)) + 0.5*sin(3*x)*exp(-x**2)")
+    assert len(long) == 28 and long.endswith("…")
+    with pytest.raises(TypeError, match="label"):
+        plotting.activation_label("x", "")
+    with pytest.raises(TypeError, match="texts"):
+        plotting.plot_slopes("tanh(x)")
+    fig = plotting.plot_custom_activation(own_activation.GALLERY["swish"], 5)
+    assert fig._suptitle.get_text().startswith("Swish (β = 1): f(x) = x*sigmoid(x)")
+    plt.close(fig)
+
+
+def test_judgements_figure_shows_both_pictures_per_activation():
+    texts = {"tanh": "tanh(x)", "ReLU": "max(x, 0)", "cube": "x**3"}
+    fig = plotting.plot_judgements(texts, depth=10)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cube", "ReLU", "tanh"]
+    notes = [t.get_text() for t in ax.texts]
+    assert "chains die" in notes and "chains overflow" in notes and "variance grows without bound" in notes
+    assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 3
+    relu = own_activation.judge(own_activation.parse_activation("max(x, 0)"), depth=10)
+    medians = [
+        line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o" and line.get_mfc() != "none"
+    ]
+    assert relu.spread[0] in medians
+    plt.close(fig)
+    with pytest.raises(ValueError, match="texts"):
+        plotting.plot_judgements({})

@@ -24,7 +24,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 import scipy.integrate
 import scipy.optimize
@@ -37,6 +36,7 @@ from ..core.cache import frozen_cache
 from ..core.diagnostics import per_layer_factor
 from ..core.parser import (
     RefusedExpression,
+    StableNumpyFunction,
     check_limits,
     check_text,
     parse_expression,
@@ -50,8 +50,10 @@ __all__ = [
     "GRID",
     "CustomActivation",
     "DepthDecay",
+    "Judgement",
     "WideLayer",
     "depth_decay",
+    "judge",
     "parse_activation",
     "parsed_wide_layer",
     "seeded_depth_decay",
@@ -79,62 +81,15 @@ GALLERY = {
 }
 
 
-# Heaviside is handed to numpy as an opaque function: lambdify would
-# otherwise rewrite Heaviside(a - Max(b, c)) into nested comparisons that
-# numpy.select cannot evaluate.
-_STEP = sp.Function("heaviside_half")
-_NUMPY = {"heaviside_half": lambda a: np.heaviside(a, 0.5)}
-
-
-_MPMATH = {"heaviside_half": lambda a: mpmath.mpf(0.5) if a == 0 else mpmath.mpf(a > 0)}
-
-
 def _numpy_function(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
     """A numpy function of ``expr`` that never warns and never overflows on the way.
 
-    numpy evaluates the formula as written, and an intermediate result can
-    overflow although the value is an ordinary number: ``log(1 + exp(100 x))/100``
-    at x = 10 needs exp(1000).  Wherever numpy's result is not finite, the point
-    is evaluated again with mpmath, whose numbers have no exponent limit, and
-    rounded to float64: the value is then inf or NaN only if it truly is.
+    :class:`~vanishing.core.parser.StableNumpyFunction` rewrites the forms whose
+    intermediate results overflow (``log(1 + exp(100 x))/100`` at x = 10 needs
+    exp(1000)) into numpy's and scipy's stable primitives, and evaluates a point
+    with mpmath only where that is still not finite.
     """
-    opaque = expr.replace(sp.Heaviside, lambda arg, *h0: _STEP(arg))
-    fn = sp.lambdify(x, opaque, modules=[_NUMPY, "scipy", "numpy"])
-    exact = None
-    # The exponents inside the formula: where one of them is beyond 1e8 (or infinite)
-    # the value's own exponent is astronomically large, and mpmath would not finish.
-    exponents = [e.args[0] for e in expr.atoms(sp.exp, sp.cosh, sp.sinh)] + [
-        p.exp * sp.log(sp.Abs(p.base) + 1) for p in expr.atoms(sp.Pow) if x in p.exp.free_symbols
-    ]
-    guards = None
-
-    def evaluate(z):
-        nonlocal exact, guards
-        z = np.asarray(z, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            out = np.asarray(fn(z))
-        if np.iscomplexobj(out):  # pragma: no cover - complex constants are refused
-            out = np.where(out.imag == 0, out.real, np.nan)
-        out = np.array(np.broadcast_to(out.astype(np.float64), z.shape))
-        redo = ~np.isfinite(out) & np.isfinite(z)
-        if redo.any():
-            if exact is None:
-                exact = sp.lambdify(x, opaque, modules=[_MPMATH, "mpmath"])
-                guards = [sp.lambdify(x, g, modules=[_NUMPY, "scipy", "numpy"]) for g in exponents]
-            with np.errstate(all="ignore"):
-                for guard in guards:
-                    size = np.abs(np.broadcast_to(np.asarray(guard(z), dtype=np.float64), z.shape))
-                    redo &= np.isfinite(size) & (size < 1e8)
-            with mpmath.workdps(30):
-                for i in zip(*np.nonzero(redo), strict=True):
-                    try:
-                        v = mpmath.mpmathify(exact(mpmath.mpf(float(z[i]))))
-                        out[i] = float(v.real) if v.imag == 0 else np.nan
-                    except (ArithmeticError, ValueError, TypeError, MemoryError):
-                        out[i] = np.nan
-        return out
-
-    return evaluate
+    return StableNumpyFunction(expr)
 
 
 def _first_bad(values: np.ndarray) -> str:
@@ -336,13 +291,22 @@ class CustomActivation:
     kinks: tuple[float, ...]  #: points in EVAL_RANGE where f' jumps
     activation: activations.Activation  #: for chain.* and mlp.MLP
 
-    def where_max(self, digits: int = 4) -> str:
-        """Where |f'| is largest, in words: ``"x = 1.4902"``, ``"x from 0.005 to 10"``."""
+    def where_max(self, digits: int = 4, *, limit: int = 3) -> str:
+        """Where |f'| is largest, in words: ``"x = 1.4902"``, ``"x from 0.005 to 10"``.
+
+        At most ``limit`` places are listed, then ``"and N more"``, so an
+        oscillating formula such as ``sin(50*x)``, whose slope peaks at over
+        three hundred places, gets a short answer.
+        """
+        digits = check_int("digits", digits, low=0, high=12)
+        limit = check_int("limit", limit, low=1)
 
         def fmt(v):
             return f"{round(v, digits) + 0.0:.{digits}f}"  # never "-0.0000"
 
         parts = [f"x = {fmt(a)}" if a == b else f"x from {fmt(a)} to {fmt(b)}" for a, b in self.max_at]
+        if len(parts) > limit:
+            return ", ".join(parts[:limit]) + f" and {len(parts) - limit} more"
         return " and ".join(parts)
 
 
@@ -584,3 +548,121 @@ def parsed_wide_layer(text: str, sigma_b: float = 0.0) -> WideLayer:
     For chapter 11's widget and its twin, which draw and describe every frame.
     """
     return wide_layer(parse_activation(text), sigma_b=sigma_b)
+
+
+# --- Both judgements at once: a chain of single units and a wide network -------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What an activation does to the gradient in a chain and in a wide network (chapter 11).
+
+    The chain: random chains of single units as in :func:`depth_decay`
+    (weights uniform on ``[-e, e]``, so of typical size 1), summarised by the
+    geometric-mean slope ``G`` and the measured factor per layer.  The wide
+    network: weights ``N(0, sigma_w**2 / N)``, no biases; the mean-field
+    ``q*`` and ``chi_1`` of :func:`vanishing.core.propagation.wide_gain`, and
+    the factor per layer on the gradient's root mean square measured in random
+    networks of ``width`` units, one per seed.
+    """
+
+    depth: int  #: layers in the chains and in the wide networks
+    G: float  #: exp(E ln|f'(z)|), z ~ N(0, 1): the chain's typical slope
+    chain_factor: float  #: median chain's factor per layer; 0 if most chains die, inf if most overflow
+    sigma_w: float  #: the wide network's weight scale
+    q_star: float  #: settled pre-activation variance (inf if it grows without bound)
+    chi_1: float  #: mean-field gain on the mean squared gradient per layer (nan if no q*)
+    width: int  #: units per layer of the measured networks
+    seeds: tuple[int, ...]  #: one network per seed
+    measured: np.ndarray  #: per seed, the RMS gradient's factor per layer (empty if no q*)
+
+    @property
+    def predicted(self) -> float:
+        """``sqrt(chi_1)``: the mean-field factor per layer on the gradient's root mean square."""
+        return math.sqrt(self.chi_1) if math.isfinite(self.chi_1) else math.nan
+
+    @property
+    def spread(self) -> tuple[float, float, float]:
+        """Median, min and max of :attr:`measured` (nan if nothing was measured)."""
+        if self.measured.size == 0:
+            return math.nan, math.nan, math.nan
+        return float(np.median(self.measured)), float(self.measured.min()), float(self.measured.max())
+
+    @staticmethod
+    def _verdict(factor: float, depth: int) -> str:
+        if not math.isfinite(factor):
+            return "explodes" if factor == math.inf else "no verdict"
+        if factor == 0:
+            return "dies"
+        total = factor ** (depth - 1)
+        return "vanishes" if total < 0.1 else ("explodes" if total > 10 else "keeps")
+
+    @property
+    def chain_verdict(self) -> str:
+        """``"vanishes"``, ``"keeps"`` or ``"explodes"``: whether the median chain's gradient changes
+        by more than a factor of 10 over ``depth - 1`` layers; ``"dies"`` if it is exactly 0."""
+        return self._verdict(self.chain_factor, self.depth)
+
+    @property
+    def wide_verdict(self) -> str:
+        """The same verdict for the wide networks' median factor; ``"variance grows"`` if there is no q*."""
+        if not math.isfinite(self.q_star):
+            return "variance grows"
+        return self._verdict(self.spread[0], self.depth)
+
+
+def judge(
+    activation,
+    *,
+    sigma_w: float = 1.0,
+    depth: int = 30,
+    width: int = 256,
+    seeds=(0, 1, 2, 3, 4),
+    n_chains: int = 2000,
+    chain_seed: int = 0,
+) -> Judgement:
+    """Judge ``activation`` in a chain of single units and in a wide network (chapter 11).
+
+    ``activation`` is a :class:`CustomActivation` (from :func:`parse_activation`),
+    an ``Activation`` or a registry name.  The chain: ``G`` from
+    :func:`typical_slopes` and the median chain's factor per layer from
+    :func:`depth_decay` (``n_chains`` chains of ``depth`` layers,
+    ``numpy.random.default_rng(chain_seed)``).  The wide network: ``(q*, chi_1)``
+    from :func:`vanishing.core.propagation.wide_gain` at ``sigma_w`` without
+    biases, and :func:`vanishing.core.propagation.simulate` with ``width``
+    units, ``depth`` layers and one network per seed, its first layer at the
+    settled variance (at 1 where ``q* = 0``).  Where the variance grows without
+    bound nothing is simulated.  Pure: the same arguments give the same record.
+    """
+    sigma_w = check_real("sigma_w", sigma_w, low=0.0, low_open=True)
+    depth = check_int("depth", depth, low=2, high=200)
+    width = check_int("width", width, low=1, high=2048)
+    n_chains = check_int("n_chains", n_chains, low=1)
+    chain_seed = check_int("chain_seed", chain_seed, low=0)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integers; got {type(seeds).__name__}")
+    seeds = tuple(check_int("seeds[i]", s, low=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must list at least one seed")
+    act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
+    g, _ = typical_slopes(act)
+    decay = depth_decay(act, depth, n_chains, np.random.default_rng(chain_seed))
+    if decay.finite[-1] < 0.5:
+        chain_factor = math.inf
+    elif decay.median[-1] == 0:
+        chain_factor = 0.0
+    else:
+        chain_factor = decay.rate
+    try:
+        q_star, chi_1 = propagation.wide_gain(act, sigma_w)
+    except ValueError:  # pre-activations beyond what f can evaluate: the variance does not settle
+        q_star, chi_1 = math.inf, math.nan
+    if math.isfinite(q_star):
+        with np.errstate(all="ignore"):
+            run = propagation.simulate(
+                act, sigma_w, 0.0, depth=depth, width=width, seeds=seeds, q0=q_star if q_star > 0 else 1.0
+            )
+        measured = np.sqrt(run.gradient_gain)
+    else:
+        measured = np.empty(0)
+    return Judgement(depth, g, chain_factor, sigma_w, q_star, chi_1, width, seeds, measured)

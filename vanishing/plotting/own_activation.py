@@ -9,6 +9,8 @@ a traceback.
 
 from __future__ import annotations
 
+import math
+import re
 import textwrap
 
 import matplotlib as mpl
@@ -20,9 +22,11 @@ from ..experiments import own_activation
 from ._style import COLORS, MARGINS, STYLE, log_y
 
 __all__ = [
+    "activation_label",
     "describe_custom_activation",
     "plot_custom_activation",
     "plot_depth_decay",
+    "plot_judgements",
     "plot_slopes",
 ]
 
@@ -33,6 +37,49 @@ _SIGMOID = own_activation.GALLERY["sigmoid"]
 def _short(text: str, width: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: Readable names for the gallery's formulas, for legends.
+_GALLERY_LABELS = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "ReLU": "ReLU",
+    "softplus": "softplus",
+    "ELU": "ELU (α = 1)",
+    "GELU": "GELU",
+    "swish": "Swish (β = 1)",
+    "mish": "Mish",
+    "cube": "cube, x³",
+    "bump": "bump, exp(−x²)",
+}
+_BY_TEXT = {text: _GALLERY_LABELS[name] for name, text in own_activation.GALLERY.items()}
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def activation_label(text: str, label: str | None = None, *, width: int = 28) -> str:
+    """A short, readable legend entry for a formula (chapter 11).
+
+    ``label`` if given; else the gallery's name for a gallery formula
+    (``"x*sigmoid(x)"`` is ``"Swish (β = 1)"``); else the formula itself,
+    written more like mathematics (``x**3`` as ``x³``, ``*`` as ``·``, a
+    minus sign as ``−``, no spaces) and cut to ``width`` characters with ``…``.
+    """
+    if label is not None:
+        if not isinstance(label, str) or not label.strip():
+            raise TypeError("label must be a non-empty string or None")
+        return label.strip()
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string; got {type(text).__name__}")
+    width = int(width)
+    if width < 4:
+        raise ValueError(f"width must be at least 4; got {width}")
+    key = " ".join(text.split())
+    if key in _BY_TEXT:
+        return _BY_TEXT[key]
+    pretty = "".join(key.split())
+    pretty = re.sub(r"\*\*(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), pretty)
+    pretty = pretty.replace("**", "^").replace("*", "·").replace("-", "−")
+    return _short(pretty, width)
 
 
 def _message_figure(text: str, err: Exception):
@@ -120,7 +167,8 @@ def plot_custom_activation(
         title = f"chains of single units, depth {depth}"
         right.set_title(title + ("\n" + ", ".join(notes) if notes else ""), fontsize=9)
         right.legend(fontsize=7, loc="best")
-        fig.suptitle(f"f(x) = {_short(act.text, 60)}", fontsize=10)
+        name = _BY_TEXT.get(" ".join(act.text.split()))
+        fig.suptitle((f"{name}: " if name else "") + f"f(x) = {_short(act.text, 60)}", fontsize=10)
         fig.text(0.02, 0.02, _wide_line(wide), fontsize=8.5, ha="left", va="bottom")
     return fig
 
@@ -184,6 +232,15 @@ def describe_custom_activation(
     )
 
 
+def _labelled(texts) -> tuple[list[str], dict[str, str]]:
+    """``texts`` as a list, and the reader's labels: a mapping is ``{label: text}``."""
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of formulas or a mapping {label: formula}, not one string")
+    if isinstance(texts, dict):
+        return list(texts.values()), {text: label for label, text in texts.items()}
+    return list(texts), {}
+
+
 def plot_depth_decay(
     texts=(_MISH, "tanh(x)", _SIGMOID, "x**3", "exp(-x**2)"),
     depth: int = 40,
@@ -191,12 +248,14 @@ def plot_depth_decay(
     n_chains: int = 2000,
     seed: int = 0,
 ):
-    """Median first-layer gradient against depth for several expressions, log scale.
+    """Median first-layer gradient against depth for several expressions, log scale (chapter 11).
 
     Each line is :func:`vanishing.experiments.own_activation.depth_decay` for one text, over the
     same random chains (same ``seed``).  A line stops where its median
-    overflows or becomes exactly 0.
+    overflows or becomes exactly 0.  ``texts`` is a sequence of formulas or a
+    mapping ``{label: formula}``; the legend shows :func:`activation_label`.
     """
+    texts, labels = _labelled(texts)
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
         fig.subplots_adjust(**{**MARGINS, "right": 0.72})
@@ -207,7 +266,7 @@ def plot_depth_decay(
                 _positive(decay.median),
                 color=COLORS[i % len(COLORS)],
                 lw=1.8,
-                label=_short(text, 24),
+                label=activation_label(text, labels.get(text)),
             )
         log_y(ax)
         ax.axhline(1.0, color="#555555", lw=0.8, ls=":")
@@ -222,7 +281,11 @@ def plot_slopes(
     *,
     x_max: float = 5.0,
 ):
-    """The slopes f'(x) of several expressions on one axis, with the line f' = 1."""
+    """The slopes f'(x) of several expressions on one axis, with the line f' = 1 (chapter 11).
+
+    ``texts`` as in :func:`plot_depth_decay`; the legend shows :func:`activation_label`.
+    """
+    texts, labels = _labelled(texts)
     xs = np.linspace(-x_max, x_max, 1001)
     with mpl.rc_context(STYLE):
         fig, ax = plt.subplots()
@@ -231,8 +294,108 @@ def plot_slopes(
         ax.axhline(0.0, color="#555555", lw=0.6)
         for i, text in enumerate(texts):
             act = own_activation.parse_activation(text)
-            ax.plot(xs, act.slope(xs), color=COLORS[i % len(COLORS)], lw=1.8, label=_short(text, 24))
+            ax.plot(
+                xs,
+                act.slope(xs),
+                color=COLORS[i % len(COLORS)],
+                lw=1.8,
+                label=activation_label(text, labels.get(text)),
+            )
         ax.set_xlabel("x")
         ax.set_ylabel("f'(x)")
         ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig
+
+
+def plot_judgements(
+    texts=None, *, sigma_w: float = 1.0, depth: int = 30, width: int = 256, seeds=(0, 1, 2, 3, 4)
+):
+    """Each activation judged twice: in chains of single units and in a wide network (chapter 11).
+
+    One row per formula (``texts``: a sequence of formulas or a mapping
+    ``{label: formula}``; default the gallery), on a log axis of the factor
+    per layer on the gradient: the median chain's factor (square; at the left
+    edge if the chains die, at the right if they overflow), the mean-field
+    ``sqrt(chi_1)`` of a wide network at ``sigma_w`` (open circle) and the
+    factor measured in ``len(seeds)`` random networks of ``width`` units, median
+    and min-max bar (filled circle, one dot per seed).  All numbers come from
+    :func:`vanishing.experiments.own_activation.judge`.
+    """
+    texts, labels = _labelled(list(own_activation.GALLERY.values()) if texts is None else texts)
+    if not texts:
+        raise ValueError("texts must name at least one formula")
+    judged = [
+        own_activation.judge(
+            own_activation.parse_activation(t), sigma_w=sigma_w, depth=depth, width=width, seeds=seeds
+        )
+        for t in texts
+    ]
+    lo_edge, hi_edge = 0.03, 3.0
+    with mpl.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 0.42 * len(texts) + 1.4))
+        fig.subplots_adjust(left=0.26, right=0.97, top=0.84, bottom=0.12 + 0.6 / (len(texts) + 3))
+        ax.axvline(1.0, color="#555555", lw=0.8, ls=":")
+        for row, j in enumerate(judged):
+            y = len(texts) - 1 - row
+            chain_x = min(max(j.chain_factor, lo_edge), hi_edge)
+            ax.plot(
+                [chain_x],
+                [y + 0.15],
+                "s",
+                color=COLORS[1],
+                ms=6,
+                label="chain of single units, median" if row == 0 else None,
+            )
+            if not 0 < j.chain_factor < math.inf:
+                ax.annotate(
+                    "chains die" if j.chain_factor == 0 else "chains overflow",
+                    (chain_x, y + 0.15),
+                    xytext=(6, -3) if j.chain_factor == 0 else (-6, -3),
+                    ha="left" if j.chain_factor == 0 else "right",
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=COLORS[1],
+                )
+            if math.isfinite(j.q_star):
+                med, lo, hi = j.spread
+                ax.plot([lo, hi], [y - 0.15, y - 0.15], color=COLORS[0], lw=2)
+                ax.plot(j.measured, np.full(j.measured.size, y - 0.15), "|", color=COLORS[0], ms=6)
+                ax.plot(
+                    [med],
+                    [y - 0.15],
+                    "o",
+                    color=COLORS[0],
+                    ms=5,
+                    label=f"wide network, {len(j.seeds)} seeds: median, min–max" if row == 0 else None,
+                )
+                ax.plot(
+                    [j.predicted],
+                    [y - 0.15],
+                    "o",
+                    mfc="none",
+                    mec="k",
+                    ms=8,
+                    label=r"wide network, mean field $\sqrt{\chi_1}$" if row == 0 else None,
+                )
+            else:
+                ax.annotate(
+                    "variance grows without bound",
+                    (lo_edge, y - 0.15),
+                    xytext=(4, -3),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=COLORS[0],
+                )
+        ax.set_xscale("log")
+        ax.set_xlim(lo_edge / 1.3, hi_edge * 1.3)
+        ax.set_yticks(range(len(texts)))
+        ax.set_yticklabels([activation_label(t, labels.get(t)) for t in reversed(texts)])
+        ax.set_ylim(-0.7, len(texts) - 0.3)
+        ax.set_xlabel("factor per layer on the gradient (1 = kept)")
+        ax.set_title(
+            f"depth {depth}; chains: weights uniform on [−e, e]; wide: width {width}, "
+            rf"$\sigma_w$ = {sigma_w:g}, no biases",
+            fontsize=8.5,
+        )
+        ax.legend(fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=2, frameon=False)
     return fig
