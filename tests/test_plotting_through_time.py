@@ -126,3 +126,41 @@ def test_widget_figures_add_one_thin_line_per_other_network_and_check_the_seeds(
             assert "other_seeds" in str(e)
         else:
             raise AssertionError(f"other_seeds={bad!r} was accepted")
+
+
+def test_recall_figure_shows_every_seed_of_a_layer_norm_rnn_beside_a_plain_one_at_one_length():
+    """Chapter 9's layer-norm comparison: one length, several models, one dot per seed."""
+    plain = [through_time.train_recall("rnn", 4, np.random.default_rng(s), steps=3) for s in range(5)]
+    ln = [
+        through_time.train_recall("rnn", 4, np.random.default_rng(s), steps=3, layer_norm=True)
+        for s in range(5)
+    ]
+    fig = plotting.plot_recall_results({"plain": {4: plain}, "LayerNorm": {4: ln}}, solved=0.0)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["4"]
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert [len(line.get_xdata()) for line in dots] == [5, 5]  # every seed visible
+    np.testing.assert_allclose(sorted(dots[1].get_ydata()), sorted(h.test_accuracy for h in ln))
+    assert sorted(t.get_text() for t in ax.texts if "/" in t.get_text()) == ["5/5", "5/5"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["plain", "LayerNorm"]
+    plt.close(fig)
+
+
+def test_recall_figure_legend_can_move_outside_the_axes_and_bad_locations_are_refused():
+    runs = {"plain": {3: [through_time.train_recall("rnn", 3, np.random.default_rng(0), steps=2)]}}
+    inside = plotting.plot_recall_results(runs)
+    outside = plotting.plot_recall_results(runs, legend_loc="outside right")
+    renderer = outside.canvas.get_renderer()
+    ax_box = outside.axes[0].get_window_extent(renderer)
+    legend_box = outside.axes[0].get_legend().get_window_extent(renderer)
+    assert legend_box.x0 > ax_box.x1  # entirely to the right of the axes: hides no dot
+    in_box = inside.axes[0].get_legend().get_window_extent(inside.canvas.get_renderer())
+    assert in_box.x0 < inside.axes[0].get_window_extent(inside.canvas.get_renderer()).x1
+    for fig in (inside, outside):
+        plt.close(fig)
+    try:
+        plotting.plot_recall_results(runs, legend_loc="somewhere")
+    except ValueError as e:
+        assert "legend_loc" in str(e)
+    else:
+        raise AssertionError("legend_loc='somewhere' was accepted")

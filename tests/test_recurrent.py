@@ -656,3 +656,66 @@ def test_layer_norm_rnn_against_torch_autograd():
         np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
     for k, hk in enumerate(hs):
         np.testing.assert_allclose(grads.dh[k], hk.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=f"h_{k}")
+
+
+# -- Training the layer-normalised RNN on the recall task (chapter 9) ----------------------------
+def test_train_recall_with_layer_norm_takes_exact_gradient_steps_on_every_parameter():
+    """One step of SGD without momentum or clipping is ``p - lr * grad`` for all seven parameters,
+    the gradient being the layer-norm BPTT gradient, itself checked here by finite differences."""
+    T, lr = 6, 0.05
+    trained = through_time.train_recall(
+        "rnn", T, np.random.default_rng(4), steps=1, lr=lr, momentum=0.0, clip_norm=None, layer_norm=True
+    )
+    assert isinstance(trained.params, R.LNRNNParams)
+    # Replay the same draws: the initial network, then the one training batch.
+    rng = np.random.default_rng(4)
+    start = R.init_rnn(4, 16, 4, rng, scheme="uniform", layer_norm=True)
+    xs, labels = through_time.recall_task(32, T, rng)
+    value, grads = R.rnn_loss_and_gradients(start, xs, labels)
+    assert trained.loss[0] == pytest.approx(value, rel=1e-12)
+    for name, p0, g, p1 in zip(
+        start.names(), start.arrays(), grads.parameter_arrays(), trained.params.arrays(), strict=True
+    ):
+        np.testing.assert_allclose(p1, p0 - lr * g, rtol=1e-12, atol=1e-14, err_msg=name)
+    # The gain and bias of layer norm really move (their gradients are not zero) ...
+    assert np.abs(grads.ln_gain).max() > 1e-4 and np.abs(grads.ln_bias).max() > 1e-4
+    # ... and their gradients on the recall batch match central differences.
+    for name in ("ln_gain", "ln_bias"):
+        a = getattr(start, name)
+        numeric = np.empty_like(a)
+        for i in range(a.size):
+            old = a[i]
+            a[i] = old + EPS
+            up = R.rnn_loss_and_gradients(start, xs, labels)[0]
+            a[i] = old - EPS
+            down = R.rnn_loss_and_gradients(start, xs, labels)[0]
+            a[i] = old
+            numeric[i] = (up - down) / (2 * EPS)
+        np.testing.assert_allclose(getattr(grads, name), numeric, rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+def test_train_recall_layer_norm_false_is_the_plain_rnn_and_true_differs():
+    plain = through_time.train_recall("rnn", 5, np.random.default_rng(3), steps=20)
+    same = through_time.train_recall("rnn", 5, np.random.default_rng(3), steps=20, layer_norm=False)
+    ln = through_time.train_recall("rnn", 5, np.random.default_rng(3), steps=20, layer_norm=True)
+    np.testing.assert_array_equal(plain.loss, same.loss)
+    assert type(plain.params) is R.RNNParams and isinstance(ln.params, R.LNRNNParams)
+    # The same weights, drawn in the same order, but layer norm changes the states and so the loss.
+    assert ln.loss[0] != plain.loss[0]
+    start = R.init_rnn(4, 16, 4, np.random.default_rng(3), scheme="uniform")
+    ln_start = R.init_rnn(4, 16, 4, np.random.default_rng(3), scheme="uniform", layer_norm=True)
+    np.testing.assert_array_equal(start.W_hh, ln_start.W_hh)
+
+
+def test_layer_norm_rnn_learns_a_short_recall_task():
+    r = through_time.train_recall("rnn", 4, np.random.default_rng(2), steps=150, layer_norm=True)
+    assert r.loss[-10:].mean() < 0.1 * r.loss[:10].mean()
+    assert r.test_accuracy == 1.0
+
+
+def test_train_recall_layer_norm_is_checked():
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match="layer_norm"):
+        through_time.train_recall("rnn", 5, rng, layer_norm="yes")
+    with pytest.raises(ValueError, match="layer_norm"):
+        through_time.train_recall("lstm", 5, rng, layer_norm=True)

@@ -216,6 +216,7 @@ def train_recall(
     scheme: str | None = None,
     recurrent_scale: float = 1.0,
     forget_bias: float = 2.0,
+    layer_norm: bool = False,
     n_symbols: int = 4,
     n_distractors: int = 0,
     n_test: int = 500,
@@ -230,11 +231,18 @@ def train_recall(
     :class:`Adam` (``optimizer="adam"``).  ``scheme`` is passed to
     :func:`init_rnn` (default ``"uniform"``, PyTorch's default) or to
     :func:`init_lstm` (default ``"normal"``); ``recurrent_scale`` applies to
-    the RNN and ``forget_bias`` to the LSTM.  ``grad_norm`` records the
-    norm before clipping.
+    the RNN and ``forget_bias`` to the LSTM.  ``layer_norm=True`` (RNN only)
+    trains the layer-normalised tanh RNN of :class:`vanishing.core.recurrent.LNRNNParams`
+    (chapter 9's "Layer normalisation inside the recurrence"): the same
+    weights, drawn in the same order, plus a per-unit gain and bias that are
+    trained with the rest.  ``grad_norm`` records the norm before clipping.
     """
     if cell not in ("rnn", "lstm"):
         raise ValueError(f"cell must be 'rnn' or 'lstm'; got {cell!r}")
+    if not isinstance(layer_norm, bool):
+        raise TypeError(f"layer_norm must be True or False; got {layer_norm!r}")
+    if layer_norm and cell != "rnn":
+        raise ValueError("layer_norm=True needs cell='rnn' (the library has no layer-normalised LSTM)")
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {optimizer!r}")
     rng = check_generator("rng", rng)
@@ -247,7 +255,13 @@ def train_recall(
     n_in = n_symbols + n_distractors
     if cell == "rnn":
         params = init_rnn(
-            n_in, n_hidden, n_symbols, rng, scheme=scheme or "uniform", recurrent_scale=recurrent_scale
+            n_in,
+            n_hidden,
+            n_symbols,
+            rng,
+            scheme=scheme or "uniform",
+            recurrent_scale=recurrent_scale,
+            layer_norm=layer_norm,
         )
         forward, backward = rnn_forward, rnn_backward
     else:

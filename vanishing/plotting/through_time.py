@@ -218,17 +218,24 @@ def plot_clipping(unclipped, clipped, clip_norm: float):
     return fig
 
 
-def plot_recall_results(results: dict, *, solved: float = 0.95):
+_LEGEND_LOCS = frozenset({"lower left", "upper left", "center left", "center right", "outside right"})
+
+
+def plot_recall_results(results: dict, *, solved: float = 0.95, legend_loc: str = "lower left"):
     """Chapter 9: test accuracy on the recall task against the sequence length.
 
     ``results`` maps a model label to ``{length: [RecallHistory, ...]}`` (one
     history per seed; a model need not be run at every length).  Every seed
     is a dot, the median of the seeds a short bar; the number of seeds with
-    accuracy at least ``solved`` is written above each group.
+    accuracy at least ``solved`` is written above each group.  ``legend_loc``
+    is a matplotlib legend location (the layer-norm comparison at one length
+    uses ``"outside right"``, to the right of the axes, so that no dot is hidden).
     """
     if not isinstance(results, dict) or not results:
         raise TypeError("results must be a non-empty dict {label: {length: [RecallHistory, ...]}}")
     solved = check_real("solved", solved, low=0.0, high=1.0)
+    if legend_loc not in _LEGEND_LOCS:
+        raise ValueError(f"legend_loc must be one of {sorted(_LEGEND_LOCS)}; got {legend_loc!r}")
     lengths = sorted({T for runs in results.values() for T in runs})
     slot = {T: i for i, T in enumerate(lengths)}
     with mpl.rc_context(STYLE):
@@ -270,5 +277,8 @@ def plot_recall_results(results: dict, *, solved: float = 0.95):
         ax.set_xlabel("sequence length T (steps between the symbol and the answer, plus one)")
         ax.set_ylabel("test accuracy")
         ax.set_title(f"dots: seeds; bars: medians; counts: seeds with accuracy ≥ {solved:g}", fontsize=9)
-        ax.legend(fontsize=8, loc="lower left")
+        if legend_loc == "outside right":
+            ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        else:
+            ax.legend(fontsize=8, loc=legend_loc)
     return fig
