@@ -168,7 +168,7 @@ def plot_chain_and_wide(
         right.set_xlim(1, depth)
         right.set_xlabel("layer $l$")
         right.set_ylabel("RMS gradient, layer $l$ / layer $L$")
-        right.set_title(f"width {width}: {len(seeds)} seeds thin, median bold, theory dashed", fontsize=9)
+        right.set_title(f"width {width}: {len(seeds)} seeds thin,\nmedian bold, theory dashed", fontsize=9)
         right.legend(fontsize=7, loc="upper right")
         fig.suptitle(
             f"α = {alpha:g}, depth L = {depth}: chains (left, σ_w² = {profiles[0].sigma_w2:.3f}) "
