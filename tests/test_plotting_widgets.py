@@ -179,3 +179,128 @@ def test_use_course_style_loads_the_backend_outside_any_rc_context():
     plt.close(fig)
     assert plt.isinteractive() == interactive
     assert plt.rcParams["figure.facecolor"] == "white"
+
+
+# -- the live widget's image: one draw, alt text, a cache by value ---------------------
+def _counting_plot(calls):
+    def plot_line(depth=1, scale=1.0):
+        calls.append((depth, scale))
+        fig, ax = plt.subplots(figsize=(2.0, 1.5), dpi=80)
+        ax.plot([0, depth], [0, scale])
+        ax.set_title(f"rise to {depth}")
+        ax.set_xlabel("layer")
+        ax.set_ylabel(r"$|\partial a_{n}|$ gradient")
+        return fig
+
+    return plot_line
+
+
+def _png_of(tag: str):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    data = tag.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    with Image.open(io.BytesIO(base64.b64decode(data))) as img:
+        return np.asarray(img.convert("RGBA"))
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What the live widget displays (outside a kernel display() would only print a repr)."""
+    out = []
+    monkeypatch.setattr(widgets, "display", out.append)
+    return out
+
+
+def test_live_shows_the_whole_figure_once_as_an_image_with_alt_text(shown):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    calls, open_before = [], set(plt.get_fignums())
+    w = widgets.live(_counting_plot(calls), depth=ipw.IntSlider(value=3, min=1, max=5))
+    (html,) = shown
+    tag = html.data
+    assert tag.startswith('<img src="data:image/png;base64,') and 'data-frame="depth=3"' in tag
+    # Mathtext is read out as plain words.
+    assert 'alt="Live figure (plot line) for depth=3: rise to 3; |partial a_n| gradient against layer"' in tag
+    assert 'width="160" height="120"' in tag  # the figure's own 2 x 1.5 in at its own 80 dpi: not cropped
+    assert set(plt.get_fignums()) == open_before, "the figure is closed after it is shown"
+    # The same pixels as matplotlib's own PNG of the figure (which has its own, default compression).
+    reference = io.BytesIO()
+    _counting_plot([])(depth=3).savefig(reference, format="png")
+    plt.close("all")
+    expected = np.asarray(Image.open(reference).convert("RGBA"))
+    np.testing.assert_array_equal(_png_of(tag), expected)
+    assert w.kwargs == {"depth": 3}
+
+
+def test_live_caches_images_by_value_and_keeps_at_most_the_cache_size(shown, monkeypatch):
+    monkeypatch.setattr(widgets, "LIVE_CACHE_SIZE", 3)
+    calls = []
+    slider = ipw.IntSlider(value=1, min=1, max=10)
+    w = widgets.live(_counting_plot(calls), depth=slider)
+    slider.value = 2
+    slider.value = 1  # back: from the cache, the same bytes, no new figure
+    assert calls == [(1, 1.0), (2, 1.0)]
+    assert shown[2].data == shown[0].data and shown[1].data != shown[0].data
+    w.update()  # ipywidgets' own redraw, at the current values
+    assert shown[3].data == shown[0].data and w.kwargs == {"depth": 1} and len(calls) == 2
+    for depth in (3, 4, 5, 6):
+        slider.value = depth
+    assert w.png_cache.cache_info().currsize == 3 and w.png_cache.cache_info().maxsize == 3
+    slider.value = 1  # dropped from the cache (least recently used): drawn again
+    assert calls[-1] == (1, 1.0) and len(calls) == 7
+    assert shown[-1].data == shown[0].data  # a seeded plot draws the same image again
+
+
+def test_live_draws_without_the_cache_for_unhashable_values(shown):
+    calls = []
+
+    def plot(depth=1, scales=()):
+        return _counting_plot(calls)(depth, sum(scales))
+
+    w = widgets.live(plot, depth=ipw.IntSlider(value=2, min=1, max=4), scales=ipw.fixed([1.0, 2.0]))
+    w.update()
+    assert calls == [(2, 3.0), (2, 3.0)] and len(shown) == 2
+    assert w.png_cache.cache_info().currsize == 0
+
+
+def test_live_shows_with_pyplot_a_plot_that_returns_no_figure(shown, monkeypatch):
+    showed = []
+    monkeypatch.setattr(plt, "show", lambda: showed.append(len(plt.get_fignums())))
+
+    def plot_without_return(depth=1):
+        plt.figure()
+        plt.plot([0, depth])
+
+    widgets.live(plot_without_return, depth=ipw.IntSlider(value=2, min=1, max=4))
+    assert shown == [] and showed and showed[0] >= 1
+    plt.close("all")
+
+
+def test_live_still_refuses_a_control_ipywidgets_cannot_build(shown):
+    with pytest.raises(ValueError, match="cannot be transformed to a widget"):
+        widgets.live(_counting_plot([]), depth=object())
+
+
+def test_live_does_not_cache_a_failed_draw(shown, caplog):
+    calls = []
+
+    def fragile(depth=1):
+        calls.append(depth)
+        if depth == 2:
+            raise ValueError("depth must not be 2")
+        return _counting_plot([])(depth)
+
+    slider = ipw.IntSlider(value=1, min=1, max=3)
+    w = widgets.live(fragile, depth=slider)
+    slider.value = 2  # ipywidgets reports the error (logs it outside a kernel) and shows nothing
+    slider.value = 2
+    w.update()
+    assert calls == [1, 2, 2] and len(shown) == 1
+    assert "depth must not be 2" in caplog.text

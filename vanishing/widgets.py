@@ -17,6 +17,7 @@ be a third copy of the same figure that costs seconds of every Run All.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import os
@@ -25,9 +26,21 @@ from collections.abc import Callable, Sequence
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import HTML, display
+from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["BOOK_BUILD", "FRAME_DPI", "building_the_book", "frame_html", "live", "render_png", "twin"]
+__all__ = [
+    "BOOK_BUILD",
+    "FRAME_DPI",
+    "LIVE_CACHE_SIZE",
+    "building_the_book",
+    "frame_html",
+    "live",
+    "live_png",
+    "render_png",
+    "twin",
+]
 
 #: The environment variable the book build sets to "1" (``_ext/course_html.py``
 #: sets it when Sphinx loads the extension, and the kernels that execute the
@@ -36,6 +49,10 @@ BOOK_BUILD = "VANISHING_BOOK_BUILD"
 
 #: Frames are the course figures (6.4 x 3.6 in) rendered at 70 dpi: 448 x 252 px.
 FRAME_DPI = 70
+
+#: How many images each live widget keeps, keyed by its controls' values (a
+#: course figure is 40-80 kB as a PNG, so at most a few MB per widget).
+LIVE_CACHE_SIZE = 32
 
 
 def building_the_book() -> bool:
@@ -47,26 +64,103 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
     """An ``ipywidgets.interactive`` that redraws ``plot(**values)`` on every change.
 
     ``controls`` maps each keyword argument of ``plot`` to a widget (or any
-    abbreviation ``ipywidgets.interact`` accepts).  The figure is shown with
-    ``plt.show()`` and the return value is discarded, so it appears once.
-    A control's description is shown in full (ipywidgets would cut a long
-    one such as "weight scale" to "weight sc...") unless it sets its own width.
+    abbreviation ``ipywidgets.interact`` accepts).  A control's description is
+    shown in full (ipywidgets would cut a long one such as "weight scale" to
+    "weight sc...") unless it sets its own width.
+
+    The figure ``plot`` returns is drawn once, at its own size and dpi, into a
+    PNG (:func:`live_png`) and shown as an ``<img>`` with alt text
+    (:func:`frame_html`), then closed.  This is the picture ``plt.show()``
+    would show, without the inline backend's second, ``bbox_inches="tight"``
+    pass and its slower PNG compression (``benchmarks/widget_update.py``).
+    The last :data:`LIVE_CACHE_SIZE` images are kept, keyed by the controls'
+    values, so going back to a setting shows it at once; the plot functions
+    are seeded, so one setting always gives the same figure.  The cache is
+    ``w.png_cache`` (a :func:`functools.lru_cache`: ``cache_info()``,
+    ``cache_clear()``).  A plot function that returns no figure has the
+    figures it opened shown by ``plt.show()`` as before.
     """
     if not callable(plot):
         raise TypeError(f"plot must be callable; got {type(plot).__name__}")
     if not controls:
         raise ValueError("controls must name at least one slider, e.g. depth=IntSlider(...)")
+    name = getattr(plot, "__name__", "plot")
+
+    def image(**values) -> str | None:
+        before = set(plt.get_fignums())
+        fig = plot(**values)
+        if not isinstance(fig, Figure):
+            if set(plt.get_fignums()) - before:
+                plt.show()
+            return None
+        where = ", ".join(f"{_description(k)}={_label(v)}" for k, v in values.items())
+        alt = _alt_text(fig, name, where)
+        return frame_html(live_png(fig), alt, where)
+
+    cached = functools.lru_cache(maxsize=LIVE_CACHE_SIZE)(image)
 
     def draw(**values):
-        plot(**values)
-        plt.show()
+        try:
+            hash(tuple(values.items()))
+        except TypeError:  # an unhashable value (a list from SelectMultiple): not cached
+            tag = image(**values)
+        else:
+            tag = cached(**values)
+        if tag is not None:
+            display(HTML(tag))
 
-    draw.__name__ = getattr(plot, "__name__", "draw")
+    draw.__name__ = name
     for control in controls.values():
         style = getattr(control, "style", None)
         if style is not None and hasattr(style, "description_width") and not style.description_width:
             style.description_width = "initial"
-    return ipywidgets.interactive(draw, **controls)
+    w = ipywidgets.interactive(draw, **controls)
+    w.png_cache = cached
+    return w
+
+
+def live_png(fig) -> bytes:
+    """The figure as a PNG at its own size and dpi, drawn once (closes the figure).
+
+    What the inline backend shows for ``plt.show()``, minus its
+    ``bbox_inches="tight"`` pass (a second, layout-only draw that trims the
+    white margin) and with zlib level 1 instead of 6: the course figures are
+    flat colours, so the file grows by a few per cent and encoding is faster.
+    """
+    buf = io.BytesIO()
+    try:
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=fig.dpi,
+            facecolor=fig.get_facecolor(),
+            edgecolor=fig.get_edgecolor(),
+            pil_kwargs={"compress_level": 1},
+        )
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _alt_text(fig, name: str, where: str) -> str:
+    """Alt text from the figure's own words: its title, and each panel's title and axis labels."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    for ax in fig.axes:
+        title = " ".join(t.get_text() for t in (ax.title, ax._left_title, ax._right_title) if t.get_text())
+        labels = " against ".join(lb for lb in (ax.get_ylabel(), ax.get_xlabel()) if lb)
+        panel = "; ".join(p for p in (title, labels) if p)
+        if panel:
+            parts.append(panel)
+    shown = (": " + " | ".join(parts)) if parts else ""
+    return _plain(f"Live figure ({name.replace('_', ' ')}) for {where}{shown}")
+
+
+def _plain(text: str) -> str:
+    """Mathtext as plain words for a screen reader: ``$\\partial a_n$`` -> ``partial a_n``."""
+    return " ".join(text.replace("$", "").replace("\\", "").replace("{", "").replace("}", "").split())
 
 
 def render_png(fig, *, dpi: int = FRAME_DPI, colors: int = 64) -> bytes:
