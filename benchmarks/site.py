@@ -9,6 +9,10 @@ page in headless chromium (network cut to 127.0.0.1) and reports
 
 * first frame: milliseconds from navigation start until the first twin's
   frame is decoded and visible (the ipywidgets manager has rendered it);
+* page parsed and math typeset: milliseconds from navigation start to
+  DOMContentLoaded and to MathJax's first typesetting of the page, so that
+  the first frame can be read against them (site/widgets-render.js renders
+  the widgets once the page is parsed; MathJax typesets after them);
 * frame switch: the median, over several key presses on the twin's sliders,
   of the milliseconds from the key event to the new frame being visible,
   measured inside the page with ``performance.now()``.
@@ -39,6 +43,13 @@ FIRST_FRAME_JS = """() => new Promise(resolve => {
         if (img) resolve(performance.now()); else requestAnimationFrame(done);
     };
     done();
+})"""
+
+TIMELINE_JS = """() => new Promise(resolve => {
+    const parsed = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
+    const math = window.MathJax && MathJax.startup && MathJax.startup.promise;
+    if (!math) resolve([parsed, NaN]);
+    else math.then(() => resolve([parsed, performance.now()]));
 })"""
 
 SWITCH_JS = """async (n) => {
@@ -97,11 +108,13 @@ def main() -> int:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    print(f"\n{'chapter':52s} {'first frame':>12s} {'switch (median of 12)':>22s}")
+    print(
+        f"\n{'chapter':52s} {'parsed':>9s} {'first frame':>12s} {'math':>9s} {'switch (median of 12)':>22s}"
+    )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for rel in twin_pages:
-            first, switch = [], []
+            first, switch, parsed, math = [], [], [], []
             for _ in range(3):
                 page = browser.new_page()
                 page.route(
@@ -110,9 +123,15 @@ def main() -> int:
                 )
                 page.goto(base + rel, wait_until="commit")
                 first.append(page.evaluate(FIRST_FRAME_JS))
+                when_parsed, when_typeset = page.evaluate(TIMELINE_JS)
+                parsed.append(when_parsed)
+                math.append(when_typeset)
                 switch += page.evaluate(SWITCH_JS, 4)
                 page.close()
-            print(f"{rel:52s} {statistics.median(first):9.0f} ms {statistics.median(switch):19.1f} ms")
+            print(
+                f"{rel:52s} {statistics.median(parsed):6.0f} ms {statistics.median(first):9.0f} ms "
+                f"{statistics.median(math):6.0f} ms {statistics.median(switch):19.1f} ms"
+            )
         browser.close()
     httpd.shutdown()
     return 0

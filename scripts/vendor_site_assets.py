@@ -18,14 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "site" / "vendor"
 
-# MathJax: the combined TeX + CHTML component and the directories it loads on
-# demand (fonts, TeX extensions, accessibility, menu, speech rules), not the
-# other combined builds.
-MATHJAX_ENTRY = "tex-chtml-full.js"
-# The ipywidgets 8 embedder (AMD flavour, loaded with require.js) and the icon
-# fonts it references by relative URL; libembed-amd.js and embed.js are
-# alternative builds of the same code.
-HTML_MANAGER_SKIP = {"libembed-amd.js", "embed.js"}
+# MathJax: the combined TeX + CHTML component with the base and AMS packages
+# (every formula of the course needs only these and boldsymbol, which the
+# component's autoload fetches from input/tex/extensions when a page uses it)
+# and the directories it loads on demand (fonts, TeX extensions,
+# accessibility, menu, speech rules), not the other combined builds.
+# tex-chtml-full.js would add 170 kB of packages no formula uses.
+MATHJAX_ENTRY = "tex-chtml.js"
+# The ipywidgets 8 embedder (AMD flavour, loaded with require.js) without its
+# render-on-load lines (site/widgets-render.js renders the widgets earlier),
+# and the icon fonts it references by relative URL; embed-amd.js and embed.js
+# are other builds of the same code.
+HTML_MANAGER_SKIP = {"embed-amd.js", "embed.js", "embed.js.map"}
 
 
 def copy_mathjax() -> None:

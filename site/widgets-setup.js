@@ -9,6 +9,10 @@
  *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site serves
  *    MathJax 3, which has no Hub.  Give every MathJax object a Hub whose Queue
  *    forwards to MathJax 3's typesetPromise.
+ * 3. MathJax typesets the page only once the widgets are on screen
+ *    (window.courseWidgetsRendered, from widgets-render.js): both need the
+ *    main thread, and a twin waits for all of its frames' views while a
+ *    formula is typeset on its own.
  */
 (function () {
   "use strict";
@@ -36,6 +40,15 @@
 
   var current = window.MathJax;
   if (current && !current.Hub) current.Hub = hub;
+  // Before MathJax has loaded, window.MathJax is its configuration.
+  if (current && typeof current === "object" && !current.version) {
+    current.startup = current.startup || {};
+    current.startup.pageReady = function () {
+      return Promise.resolve(window.courseWidgetsRendered).then(function () {
+        return window.MathJax.startup.defaultPageReady();
+      });
+    };
+  }
   Object.defineProperty(window, "MathJax", {
     configurable: true,
     get: function () {
