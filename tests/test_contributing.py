@@ -3,7 +3,9 @@
 * Every repository path that ``CONTRIBUTING.md`` or ``SOURCES.md`` quotes in
   backticks exists (placeholders such as ``chapters/NN_topic.ipynb`` or
   ``vanishing/plotting/<idea>.py`` aside).
-* Every bib key that ``SOURCES.md`` names is in ``references.bib``.
+* Every bib key that ``SOURCES.md`` names is in ``references.bib``, and every
+  key in ``references.bib`` is named in ``SOURCES.md`` (so no cited source goes
+  without a record of what it says).
 * No text file in the repository refers to files outside it.
 """
 
@@ -91,13 +93,28 @@ def test_the_path_extraction_keeps_paths_and_skips_placeholders():
     assert quoted_paths(text) == {"run", "tests/"}
 
 
-def test_every_bib_key_in_sources_exists():
+def bib_keys() -> set[str]:
+    """The keys of the entries in ``references.bib``."""
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
-    known = set(re.findall(r"^@\w+\{([^,\s]+),", bib, re.M))
+    return set(re.findall(r"^@\w+\{([^,\s]+),", bib, re.M))
+
+
+def test_every_bib_key_in_sources_exists():
+    known = bib_keys()
     named = {w for w in inline_code((ROOT / "SOURCES.md").read_text(encoding="utf-8")) if BIB_KEY.match(w)}
     assert len(named) >= 30, "SOURCES.md names too few keys: is the extraction broken?"
     assert not sorted(named - known), (
         f"keys in SOURCES.md missing from references.bib: {sorted(named - known)}"
+    )
+
+
+def test_every_bib_key_is_named_in_sources():
+    """A source the chapters cite needs a row saying what it says (or a mention in the list of uncovered ones)."""
+    known = bib_keys()
+    assert len(known) >= 30, "references.bib has too few keys: is the extraction broken?"
+    named = set(inline_code((ROOT / "SOURCES.md").read_text(encoding="utf-8")))
+    assert not sorted(known - named), (
+        f"keys in references.bib that SOURCES.md never names: {sorted(known - named)}"
     )
 
 
