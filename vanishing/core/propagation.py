@@ -110,14 +110,27 @@ def as_activation(activation) -> _act.Activation:
     return _act.get(activation)
 
 
-def _pieces(extra_cuts) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and Gaussian-density weights of the piecewise rule on [-Z_MAX, Z_MAX]."""
-    cuts = np.unique(np.concatenate([_CUTS, [c for c in extra_cuts if -Z_MAX < c < Z_MAX]]))
+def _rule(cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a, b = cuts[:-1, None], cuts[1:, None]
     half = 0.5 * (b - a)
     z = (a + b) / 2 + half * _NODES
     w = half * _WEIGHTS * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
     return z.ravel(), w.ravel()
+
+
+#: The rule with no cuts beyond _CUTS (smooth activations, and kinks at 0), built once:
+#: fixed_point_length evaluates it hundreds of times per call.  Read-only, as it is shared.
+_PLAIN_RULE = _rule(np.unique(np.asarray(_CUTS)))
+for _array in _PLAIN_RULE:
+    _array.setflags(write=False)
+
+
+def _pieces(extra_cuts) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and Gaussian-density weights of the piecewise rule on [-Z_MAX, Z_MAX]."""
+    inside = [c for c in extra_cuts if -Z_MAX < c < Z_MAX]
+    if all(c in _CUTS for c in inside):
+        return _PLAIN_RULE
+    return _rule(np.unique(np.concatenate([_CUTS, inside])))
 
 
 def _finite(values: np.ndarray, act: _act.Activation, what: str) -> np.ndarray:
