@@ -40,6 +40,41 @@ def test_chain_comparison_has_a_log_panel_and_a_histogram():
     plt.close(fig)
 
 
+def test_chain_comparison_histograms_count_every_chain_in_its_bin():
+    fig = plotting.plot_chain_comparison(depth=6, weight_bound=2.0, n_chains=200)
+    steps = [p for p in fig.axes[1].patches if isinstance(p, matplotlib.patches.StepPatch)]
+    assert [p.get_label() for p in steps] == ["sigmoid", "tanh"]
+    comp = weight_scale.compare_chains(6, 2.0, 0, n_chains=200)
+    for patch, name in zip(steps, ("sigmoid", "tanh"), strict=True):
+        counts, edges = patch.get_data().values, patch.get_data().edges
+        x = np.log10(comp.last[name])
+        # bin i holds edges[i] <= x < edges[i + 1]; the last bin also holds its right edge
+        expected = [np.sum((x >= lo) & (x < hi)) for lo, hi in zip(edges[:-2], edges[1:-1], strict=True)]
+        expected.append(np.sum((x >= edges[-2]) & (x <= edges[-1])))
+        np.testing.assert_array_equal(counts, expected)
+        assert counts.sum() == 200
+    plt.close(fig)
+
+
+def test_a_filled_step_outline_paints_the_pixels_of_the_bars_it_replaced():
+    """plot_chain_comparison draws each histogram with ax.stairs instead of ax.hist, to build faster;
+    the chapter's stored figure was drawn with ax.hist, so the two must paint the same pixels."""
+    x = np.random.default_rng(1).normal(size=500)
+    bins = np.linspace(x.min(), x.max(), 41)
+    images = []
+    for draw in ("hist", "stairs"):
+        fig, ax = plt.subplots()
+        if draw == "hist":
+            ax.hist(x, bins=bins, color="C0", alpha=0.6, label="x")
+        else:
+            ax.stairs(np.histogram(x, bins=bins)[0], bins, fill=True, color="C0", alpha=0.6, label="x")
+        ax.legend()
+        fig.canvas.draw()
+        images.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+    np.testing.assert_array_equal(images[0], images[1])
+
+
 def test_describe_chain_comparison_quotes_the_medians():
     text = plotting.describe_chain_comparison(depth=6, weight_bound=2.0, n_chains=200)
     comp = weight_scale.compare_chains(6, 2.0, 0, n_chains=200)

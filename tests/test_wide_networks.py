@@ -56,6 +56,22 @@ def test_a_profile_without_a_fixed_point_says_so():
     np.testing.assert_allclose(p.q_predicted, 2.0 ** np.arange(10))
 
 
+def test_moving_the_depth_reuses_the_mean_field_and_keeps_every_number():
+    """The widget's depth slider: the fixed point and gains do not depend on depth, so they are
+    computed once; the record is what an uncached computation gives."""
+    short = wide_networks.layer_profile("tanh", 1.2, 0.2, 6)
+    long = wide_networks.layer_profile("tanh", 1.2, 0.2, 12)
+    assert short.mean_field is long.mean_field  # one computation, shared
+    fresh = propagation.mean_field("tanh", 1.2, 0.2)
+    assert long.mean_field.q_star == fresh.q_star and long.mean_field.chi_1 == fresh.chi_1
+    np.testing.assert_array_equal(
+        long.c_predicted, propagation.correlation_trajectory("tanh", 1.0, 0.5, 12, 1.2, 0.2)
+    )
+    run = propagation.simulate("tanh", 1.2, 0.2, depth=12, width=256)
+    np.testing.assert_array_equal(long.run.grad_sq, run.grad_sq)
+    assert wide_networks.layer_profile("relu", 2.0, 0.0, 3).mean_field is None  # no fixed point
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [

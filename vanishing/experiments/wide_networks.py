@@ -77,6 +77,19 @@ def _check_scales(sigma_w, sigma_b) -> tuple[float, float]:
     return sigma_w, sigma_b
 
 
+@frozen_cache(maxsize=64)
+def _mean_field_or_none(activation: str, sigma_w: float, sigma_b: float) -> propagation.MeanField | None:
+    """:func:`vanishing.core.propagation.mean_field`, or None where the variance grows without bound.
+
+    It does not depend on the depth, so moving the widget's depth slider reuses it
+    (it is up to a tenth of a second of quadrature for tanh).
+    """
+    try:
+        return propagation.mean_field(activation, sigma_w, sigma_b)
+    except ValueError:  # the variance grows without bound: no fixed point
+        return None
+
+
 @frozen_cache(maxsize=256)
 def layer_profile(
     activation: str = "tanh",
@@ -103,10 +116,7 @@ def layer_profile(
     width = check_int("width", width, low=1, high=2048)
     c0 = check_real("c0", c0, low=-1.0, high=1.0)
     q = propagation.length_trajectory(activation, 1.0, depth, sigma_w, sigma_b)
-    try:
-        mf = propagation.mean_field(activation, sigma_w, sigma_b)
-    except ValueError:  # the variance grows without bound: no fixed point
-        mf = None
+    mf = _mean_field_or_none(activation, sigma_w, sigma_b)
     return LayerProfile(
         activation=activation,
         sigma_w=sigma_w,

@@ -87,7 +87,10 @@ def plot_chain_comparison(depth: int = 20, weight_bound: float = 1.0, *, n_chain
         hi = max(v.max() for v in logs.values())
         bins = np.linspace(lo, hi, 41)
         for name in _NAMES:
-            right.hist(logs[name], bins=bins, color=_COLOR[name], alpha=0.6, label=name)
+            # one filled step outline per histogram: the same pixels as ax.hist's 40
+            # bars, built several times faster (the bars were most of a widget update)
+            counts, _ = np.histogram(logs[name], bins=bins)
+            right.stairs(counts, bins, fill=True, color=_COLOR[name], alpha=0.6, label=name)
         right.set_xlabel(rf"$\log_{{10}} |\partial a_{{{depth}}} / \partial z_1|$")
         right.set_ylabel("chains")
         right.set_title(f"depth {depth}", fontsize=10)
