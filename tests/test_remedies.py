@@ -225,6 +225,21 @@ def test_chain_spread_compares_the_same_chains_with_and_without_skips():
     assert s.residual[1, -1] > 1e6 * s.plain[1, -1]
 
 
+def test_chain_spread_draws_once_and_gives_the_quantiles_of_both_chain_kinds_exactly():
+    # chain_spread draws the chains once and reuses them with skips: each band must be, bit for bit,
+    # the quantiles of chain_first_layer on a fresh generator of the same seed, and the caller's
+    # generator must end where one draw of the chains leaves it.
+    rng = np.random.default_rng(9)
+    s = remedies.chain_spread(12, 2.0, rng, n_chains=40, activation="gelu")
+    for residual, band in ((False, s.plain), (True, s.residual)):
+        alone = np.random.default_rng(9)
+        g = remedies.chain_first_layer(12, 40, alone, activation="gelu", weight_scale=2.0, residual=residual)
+        np.testing.assert_array_equal(band, np.quantile(g, (0.1, 0.5, 0.9), axis=0))
+        assert rng.bit_generator.state == alone.bit_generator.state
+    with pytest.raises(ValueError, match="n_chains"):
+        remedies.chain_spread(12, 2.0, rng, n_chains=0)
+
+
 def test_chain_functions_check_their_arguments():
     rng = np.random.default_rng(0)
     with pytest.raises(TypeError, match="residual must be True or False"):

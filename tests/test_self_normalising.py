@@ -402,3 +402,28 @@ def test_forward_backward_pytorch_gain_and_other_activations():
 def test_forward_backward_rejects_bad_input(kwargs, error, name):
     with pytest.raises(error, match=name):
         self_normalising.forward_backward(**kwargs)
+
+
+@pytest.mark.parametrize("depth", [1, 7, self_normalising.BIAS_SHIFT_DEPTH + 2])
+def test_bias_shift_curves_cut_from_a_deeper_network_equal_a_network_of_that_depth(depth):
+    # bias_shift_curves computes BIAS_SHIFT_DEPTH layers and keeps the first `depth`: the numbers
+    # must be those of a network built with exactly `depth` layers, bit for bit.
+    alpha, width, seed = 0.7, 16, 3
+    got = self_normalising.bias_shift_curves(alpha, depth, width, seed)
+    kw = {"depth": depth, "width": width, "gain": 2.0}
+    for stats, act, th, a in zip(
+        got[:2], ("relu", activations.get("elu", alpha=alpha)), got[2:], (0.0, alpha), strict=True
+    ):
+        want = self_normalising.forward_statistics(act, rng=np.random.default_rng(seed), **kw)
+        for field in ("layers", "act_mean", "act_std", "pre_std"):
+            np.testing.assert_array_equal(getattr(stats, field), getattr(want, field))
+        mu, nu = self_normalising.trajectory(0.0, 1.0, depth, pooled=True, tau=2.0, alpha=a, lam=1.0)
+        np.testing.assert_array_equal(th[0], mu[1:])
+        np.testing.assert_array_equal(th[1], np.sqrt(nu[1:]))
+    with pytest.raises(ValueError, match="read-only"):
+        got[1].act_std[0] = 0.0
+
+
+def test_bias_shift_curves_rejects_a_bad_depth():
+    with pytest.raises(ValueError, match="depth"):
+        self_normalising.bias_shift_curves(1.0, 0)

@@ -240,17 +240,29 @@ def chain_first_layer(
     pass serves every depth.  Returns shape ``(n_chains, max_depth)``; column
     ``d - 1`` is depth ``d``.
     """
+    if not isinstance(residual, (bool, np.bool_)):
+        raise TypeError(f"residual must be True or False; got {residual!r}")
+    act, draws = _chain_draws(max_depth, n_chains, rng, activation, weight_scale)
+    return _first_layer_gradients(act, *draws, residual=bool(residual))
+
+
+def _chain_draws(max_depth, n_chains, rng, activation, weight_scale):
+    """The checked activation and the weights, biases and inputs of :func:`chain_first_layer`."""
     max_depth = check_int("max_depth", max_depth, low=1)
     n_chains = check_int("n_chains", n_chains, low=1)
     rng = check_generator("rng", rng)
     weight_scale = check_real("weight_scale", weight_scale, low=0.0)
-    if not isinstance(residual, (bool, np.bool_)):
-        raise TypeError(f"residual must be True or False; got {residual!r}")
     act = _act.get(activation)
     w = rng.normal(0.0, weight_scale, (n_chains, max_depth))
     b = rng.normal(0.0, 1.0, (n_chains, max_depth))
     x = rng.uniform(-1.0, 1.0, n_chains)
-    z, _ = _chain.forward(w, b, x, act, residual=bool(residual))
+    return act, (w, b, x)
+
+
+def _first_layer_gradients(act, w, b, x, *, residual: bool) -> np.ndarray:
+    """``|da_d/dz_1|`` for every depth of the chains with weights ``w``, biases ``b`` and inputs ``x``."""
+    n_chains = w.shape[0]
+    z, _ = _chain.forward(w, b, x, act, residual=residual)
     fprime = act.derivative(z)
     factors = w * fprime + (1.0 if residual else 0.0)
     later = np.concatenate([np.ones((n_chains, 1)), factors[:, 1:]], axis=1)
@@ -282,15 +294,11 @@ def chain_spread(
     Plain and residual chains get the same weights, biases and inputs (one
     draw from ``rng``), so the two bands differ only by the skip connections.
     """
-    rng = check_generator("rng", rng)
-    state = rng.bit_generator.state
-    plain = chain_first_layer(
-        max_depth, n_chains, rng, activation=activation, weight_scale=weight_scale, residual=False
-    )
-    rng.bit_generator.state = state  # the same chains again, now with skips
-    res = chain_first_layer(
-        max_depth, n_chains, rng, activation=activation, weight_scale=weight_scale, residual=True
-    )
+    # One draw serves both: the same chains, without and with skips.
+    act, draws = _chain_draws(max_depth, n_chains, rng, activation, weight_scale)
+    plain = _first_layer_gradients(act, *draws, residual=False)
+    res = _first_layer_gradients(act, *draws, residual=True)
+    max_depth = plain.shape[1]
     q = (0.1, 0.5, 0.9)
     return ChainSpread(
         np.arange(1, max_depth + 1), np.quantile(plain, q, axis=0), np.quantile(res, q, axis=0)

@@ -39,6 +39,7 @@ naming the parameter.  Nothing exponentiates a large positive number.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,7 @@ from ..core.activations import SELU_ALPHA, SELU_LAMBDA
 from ..core.cache import frozen_cache
 
 __all__ = [
+    "BIAS_SHIFT_DEPTH",
     "DROPOUTS",
     "ForwardStats",
     "ForwardBackward",
@@ -396,6 +398,31 @@ def forward_statistics(activation, **kwargs) -> ForwardStats:
     )
 
 
+#: The depth for which :func:`bias_shift_curves` computes its ReLU network at least: chapter 8's
+#: depth slider ends here.
+BIAS_SHIFT_DEPTH = 60
+
+
+@frozen_cache(maxsize=64)
+def _bias_shift_network(alpha: float, depth: int, width: int, seed: int):
+    """One network of :func:`bias_shift_curves` (``alpha = 0``: the ReLU) and its Gaussian prediction."""
+    act = "relu" if alpha == 0.0 else _act.get("elu", alpha=alpha)
+    stats = forward_statistics(act, rng=np.random.default_rng(seed), depth=depth, width=width, gain=2.0)
+    mu, nu = trajectory(0.0, 1.0, depth, pooled=True, tau=2.0, alpha=alpha, lam=1.0)
+    return stats, (mu[1:], np.sqrt(nu[1:]))
+
+
+def _first_layers(stats: ForwardStats, depth: int) -> ForwardStats:
+    """``stats`` of the first ``depth`` hidden layers only."""
+    return dataclasses.replace(
+        stats,
+        layers=stats.layers[:depth],
+        act_mean=stats.act_mean[:depth],
+        act_std=stats.act_std[:depth],
+        pre_std=stats.pre_std[:depth],
+    )
+
+
 @frozen_cache(maxsize=128)
 def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, seed: int = 0):
     """Chapter 8's bias-shift experiment: ReLU against ELU(``alpha``), He normal, same weights.
@@ -405,16 +432,19 @@ def bias_shift_curves(alpha: float = 1.0, depth: int = 20, width: int = 128, see
     weights), and for each a ``(mean, std)`` pair of arrays predicted by the
     Gaussian map :func:`pooled_moment_map` with ``tau = 2``.  Cached (the
     widget's plot and alt text both call it); the arrays are read-only.
+
+    :func:`forward_pass` draws the inputs first and then the layers in order,
+    and the map is iterated layer by layer, so the first ``depth`` layers of a
+    deeper network are this network.  The ReLU network does not depend on
+    ``alpha``: it is computed (and cached) once for at least
+    :data:`BIAS_SHIFT_DEPTH` layers and cut to ``depth``, so a move of the
+    widget's alpha or depth slider computes only the ELU network.
     """
     alpha = check_real("alpha", alpha, low=0.0, low_open=True)
-    kw = {"depth": depth, "width": width, "gain": 2.0}
-    relu = forward_statistics("relu", rng=np.random.default_rng(seed), **kw)
-    elu = forward_statistics(_act.get("elu", alpha=alpha), rng=np.random.default_rng(seed), **kw)
-    out = [relu, elu]
-    for a in (0.0, alpha):
-        mu, nu = trajectory(0.0, 1.0, depth, pooled=True, tau=2.0, alpha=a, lam=1.0)
-        out.append((mu[1:], np.sqrt(nu[1:])))
-    return tuple(out)
+    depth = check_int("depth", depth, low=1)
+    relu, relu_th = _bias_shift_network(0.0, max(depth, BIAS_SHIFT_DEPTH), width, seed)
+    elu, elu_th = _bias_shift_network(alpha, depth, width, seed)
+    return _first_layers(relu, depth), elu, tuple(a[:depth] for a in relu_th), elu_th
 
 
 @frozen_cache(maxsize=128)
