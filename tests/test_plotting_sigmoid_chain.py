@@ -179,3 +179,64 @@ def test_chain_decay_figure(depth, w, z):
     assert low < d.gradient.min() and high > max(d.gradient.max(), 1.0)
     assert f"{d.factor:.3g}" in ax.get_title()
     plt.close(fig)
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+# Settings chosen so that consecutive frames differ in what a reused figure could carry over:
+# the limits (log and linear, autoscaled and set), a series or band present in one frame and
+# absent in the next, the legend corner, and the number of ticks.
+REDRAWN = [
+    ("plot_chain_profile", [{"depth": 100, "weight_scale": 8.0}, {"depth": 2, "weight_scale": 0.5}]),
+    ("plot_logistic_curve", [{"w1": 6.0, "w0": 0.0}, {"w1": 0.0, "w0": 3.0}, {"w1": -2.0, "w0": 3.0}]),
+    ("plot_chain_decay", [{"depth": 20, "w": 8.0, "z": 6.0}, {"depth": 1, "w": 0.5, "z": 0.0}]),
+    ("plot_first_layer_spread", [{"depth": 40, "n_chains": 300}, {"depth": 2, "n_chains": 300}]),
+]
+
+
+@pytest.mark.parametrize(("name", "frames"), REDRAWN)
+def test_a_figure_drawn_into_again_shows_what_a_new_figure_shows(name, frames):
+    plot = getattr(plotting, name)
+    kept = None
+    for values in frames:
+        kept = plot(**values, fig=kept)
+        fresh = plot(**values)
+        assert kept is not fresh
+        np.testing.assert_array_equal(_pixels(kept), _pixels(fresh), err_msg=f"{name}({values})")
+        plt.close(fresh)
+    first = kept
+    kept = plot(**frames[0], fig=kept)
+    assert kept is first, "the figure passed in is the one drawn into"
+    plt.close(kept)
+
+
+def test_a_figure_to_draw_into_must_come_from_the_same_plot_function():
+    two_panels = plotting.plot_first_layer_spread(depth=3, n_chains=100)
+    with pytest.raises(ValueError, match="fig must have the 1 axes"):
+        plotting.plot_chain_decay(fig=two_panels)
+    with pytest.raises(TypeError, match="fig must be a Figure"):
+        plotting.plot_logistic_curve(fig="figure")
+    plt.close("all")
+
+
+def test_reuse_leaves_axes_as_new_ones_start():
+    from vanishing.plotting.sigmoid_chain import _reuse
+
+    fig, ax = plt.subplots()
+    ax.plot([1.0, 2.0], [3.0, 4.0], label="a")
+    ax.fill_between([1.0, 2.0], [0.0, 1.0], [2.0, 3.0])
+    ax.axvspan(1.2, 1.5)
+    ax.text(1.5, 3.5, "note")
+    ax.legend()
+    ax.set_xlim(0.0, 10.0)
+    (same,) = _reuse(fig, 1)
+    assert same is ax
+    assert not (ax.lines or ax.patches or ax.collections or ax.texts) and ax.legend_ is None
+    assert ax.get_autoscalex_on() and ax.get_autoscaley_on()
+    ax.axhline(7.5)  # updates the y limits only: x must not fall back on the old data
+    ax.plot([5.0, 6.0], [7.0, 8.0])  # the old data no longer widens the limits
+    np.testing.assert_array_equal(ax.dataLim.get_points(), [[5.0, 7.0], [6.0, 8.0]])
+    plt.close(fig)

@@ -304,3 +304,56 @@ def test_live_does_not_cache_a_failed_draw(shown, caplog):
     w.update()
     assert calls == [1, 2, 2] and len(shown) == 1
     assert "depth must not be 2" in caplog.text
+
+
+def test_live_draws_every_frame_of_a_plot_that_takes_fig_into_its_first_figure(shown):
+    received, returned = [], []
+
+    def plot_into(depth=1, *, fig=None):
+        received.append(fig)
+        if depth == 3:
+            raise ValueError("depth must not be 3")
+        fig = fig if fig is not None else plt.figure(figsize=(2, 1.5), dpi=80)
+        returned.append(fig)
+        return fig
+
+    slider = ipw.IntSlider(value=1, min=1, max=4)
+    widgets.live(plot_into, depth=slider)
+    slider.value = 2
+    assert received == [None, returned[0]] and returned[1] is returned[0]
+    assert plt.fignum_exists(returned[0].number) is False, "the kept figure is not left open in pyplot"
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    # Its own Agg canvas: savefig would otherwise build a new canvas and renderer for every frame.
+    assert type(returned[0].canvas) is FigureCanvasAgg
+    slider.value = 3  # fails: the next frame starts from a new figure
+    slider.value = 4
+    assert received[2] is returned[0] and received[3] is None and returned[2] is not returned[0]
+    assert len(shown) == 3
+
+
+def test_live_shows_the_same_images_with_a_kept_figure_as_with_new_ones(shown):
+    depth = ipw.IntSlider(value=10, min=1, max=20)
+    w = ipw.FloatSlider(value=1.0, min=0.5, max=8.0, step=0.5)
+    widgets.live(plotting.plot_chain_decay, depth=depth, w=w)
+    for d, scale in [(20, 8.0), (1, 0.5), (5, 4.0)]:
+        depth.value, w.value = d, scale
+    new_each_time = [
+        widgets.live_png(plotting.plot_chain_decay(d, s))
+        for d, s in [(10, 1.0), (20, 1.0), (20, 8.0), (1, 8.0), (1, 0.5), (5, 0.5), (5, 4.0)]
+    ]
+    assert len(shown) == len(new_each_time)
+    for html, png in zip(shown, new_each_time, strict=True):
+        assert html.data == widgets.frame_html(png, _alt_of(html.data), _frame_of(html.data))
+
+
+def _alt_of(tag: str) -> str:
+    import html
+
+    return html.unescape(tag.split(' alt="', 1)[1].split('"', 1)[0])
+
+
+def _frame_of(tag: str) -> str:
+    import html
+
+    return html.unescape(tag.split(' data-frame="', 1)[1].split('"', 1)[0])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import inspect
 import io
 import os
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -79,16 +81,24 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
     ``w.png_cache`` (a :func:`functools.lru_cache`: ``cache_info()``,
     ``cache_clear()``).  A plot function that returns no figure has the
     figures it opened shown by ``plt.show()`` as before.
+
+    A plot function with a keyword-only parameter ``fig`` (see
+    :mod:`vanishing.plotting.sigmoid_chain`) draws every frame after the first
+    into the figure it returned first, passed back as ``fig``: the widget
+    keeps that one figure instead of building a new one per slider move.
+    After a failed draw the next one starts from a new figure.
     """
     if not callable(plot):
         raise TypeError(f"plot must be callable; got {type(plot).__name__}")
     if not controls:
         raise ValueError("controls must name at least one slider, e.g. depth=IntSlider(...)")
     name = getattr(plot, "__name__", "plot")
+    redraws = _redraws_into_fig(plot)
+    kept: list[Figure] = []  # the figure a plot that redraws into one drew last
 
     def image(**values) -> str | None:
         before = set(plt.get_fignums())
-        fig = plot(**values)
+        fig = _plot_into_kept(plot, values, kept) if redraws else plot(**values)
         if not isinstance(fig, Figure):
             if set(plt.get_fignums()) - before:
                 plt.show()
@@ -117,6 +127,31 @@ def live(plot: Callable, **controls) -> ipywidgets.interactive:
     w = ipywidgets.interactive(draw, **controls)
     w.png_cache = cached
     return w
+
+
+def _redraws_into_fig(plot: Callable) -> bool:
+    """True if ``plot`` takes a keyword-only ``fig``: a figure it returned before, to draw into."""
+    try:
+        parameter = inspect.signature(plot).parameters.get("fig")
+    except (TypeError, ValueError):  # a callable without a signature (a builtin)
+        return False
+    return parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def _plot_into_kept(plot: Callable, values: dict, kept: list):
+    """``plot(**values, fig=...)`` into the figure in ``kept`` (empty: a new one, then kept).
+
+    The kept figure is out of pyplot (:func:`live_png` closed it), which left it
+    a bare canvas; it gets an Agg canvas of its own, so every frame is drawn by
+    the same renderer and matplotlib's cache of text sizes holds across frames.
+    """
+    previous = kept.pop() if kept else None
+    if previous is not None and not isinstance(previous.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(previous)
+    fig = plot(**values, fig=previous)  # on an error nothing is kept: the next draw starts afresh
+    if isinstance(fig, Figure):
+        kept.append(fig)
+    return fig
 
 
 def live_png(fig) -> bytes:

@@ -5,6 +5,12 @@ Every plot function is pure apart from drawing: it takes the slider values
 and returns a :class:`matplotlib.figure.Figure`.  Chapters call each one once
 with defaults, so the static page shows a real figure, and wire the same
 function to sliders for the live widget and its twin.
+
+Each plot function also takes ``fig``, a figure it returned earlier: it then
+draws the new frame into that figure instead of building a new one
+(:func:`_reuse`).  :func:`vanishing.widgets.live` keeps one figure per widget
+this way, so a slider move skips building the figure and its axes, ticks and
+fonts again; the picture is the one a new figure would show, pixel for pixel.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import NamedTuple
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from ..core import activations, chain
 from ..core._checks import check_int, check_real
@@ -88,6 +96,44 @@ def describe_logistic_curve(w1: float, w0: float, *, x_range: float = 4.0) -> st
     )
 
 
+def _new_or_reused(fig: Figure | None, n_axes: int, **subplots) -> tuple[Figure, list]:
+    """A new figure with ``n_axes`` axes side by side, or ``fig`` emptied by :func:`_reuse`.
+
+    Call inside ``mpl.rc_context(STYLE)``.  ``subplots`` go to
+    :func:`matplotlib.pyplot.subplots` for a new figure (a reused one keeps
+    its layout).
+    """
+    if fig is None:
+        fig, axes = plt.subplots(1, n_axes, **subplots)
+        return fig, list(np.atleast_1d(axes))
+    return fig, _reuse(fig, n_axes)
+
+
+def _reuse(fig: Figure, n_axes: int) -> list:
+    """Empty the axes of ``fig`` for a new frame, keeping what drawing the last one built.
+
+    Removes every line, patch, collection, text and legend, and resets each
+    axes' data limits, autoscaling and colour cycle to a new axes' state, so
+    that drawing the same calls again gives the picture a new figure would.
+    The axes themselves, their tick objects, the canvas and its renderer
+    (with matplotlib's cache of text sizes) stay.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a Figure returned by the same plot function; got {type(fig).__name__}")
+    if len(fig.axes) != n_axes:
+        raise ValueError(f"fig must have the {n_axes} axes this plot function draws; it has {len(fig.axes)}")
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        ax.dataLim = Bbox.null()
+        ax.ignore_existing_data_limits = True
+        ax.set_autoscale_on(True)
+        ax.set_prop_cycle(None)
+    return list(fig.axes)
+
+
 def _free_corner(p_left_right) -> str:
     """A legend corner the curve stays out of, from its values at 60 % of each side."""
     p_left, p_right = p_left_right
@@ -97,21 +143,24 @@ def _free_corner(p_left_right) -> str:
     return "upper right" if p_right < 0.55 else "lower right"
 
 
-def plot_logistic_curve(w1: float = 1.5, w0: float = -1.0, *, x_range: float = 4.0):
+def plot_logistic_curve(
+    w1: float = 1.5, w0: float = -1.0, *, x_range: float = 4.0, fig: Figure | None = None
+):
     """Chapter 2's widget: the logistic-regression curve ``sigma(w0 + w1 x)``.
 
     Draws the probability of a yes against one feature ``x`` on
     ``[-x_range, x_range]``, the decision boundary ``-w0/w1`` (dotted), the
     tangent there (slope ``w1/4``, dashed) and the band of ``x`` where the
     probability lies between 0.1 and 0.9 (shaded).  The defaults are the
-    parameters that generate chapter 2's data.
+    parameters that generate chapter 2's data.  ``fig``: a figure this
+    function returned before, to draw into instead of a new one.
     """
     curve = logistic_curve(w1, w0)
     x_range = check_real("x_range", x_range, low=0.0, low_open=True)
     sigmoid = activations.get("sigmoid")
     xs = np.linspace(-x_range, x_range, 401)
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = _new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.axhline(0.5, color="#555555", lw=0.8, ls=":")
         if w1 != 0:
@@ -149,16 +198,24 @@ def plot_logistic_curve(w1: float = 1.5, w0: float = -1.0, *, x_range: float = 4
     return fig
 
 
-def plot_chain_profile(depth: int = 10, weight_scale: float = 1.0, *, n_chains: int = 200, seed: int = 0):
+def plot_chain_profile(
+    depth: int = 10,
+    weight_scale: float = 1.0,
+    *,
+    n_chains: int = 200,
+    seed: int = 0,
+    fig: Figure | None = None,
+):
     """Chapter 1's widget: gradient per layer of a sigmoid chain, log scale.
 
     Draws ``|da_n/dz_i|`` for the centred chain (every weight =
     ``weight_scale``) and the 10-90 % band and median over random chains
-    with weights ~ N(0, weight_scale^2).
+    with weights ~ N(0, weight_scale^2).  ``fig``: a figure this function
+    returned before, to draw into instead of a new one.
     """
     prof = chain.depth_profile(depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains)
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = _new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.plot(
             prof.layers,
@@ -198,19 +255,22 @@ def describe_chain_profile(
     )
 
 
-def plot_first_layer_spread(depth: int = 10, *, n_chains: int = 2000, seed: int = 0):
+def plot_first_layer_spread(
+    depth: int = 10, *, n_chains: int = 2000, seed: int = 0, fig: Figure | None = None
+):
     """Chapter 3's widget: the first-layer gradient against the 0.25^d bound.
 
     Left: median and 5-95 % band of ``|da_d/dz_1|`` over random sigmoid
     chains with ``|w| <= 1``, for depths 1..``depth``, beside the bound
-    ``0.25**d``.  Right: the distribution at the chosen depth.
+    ``0.25**d``.  Right: the distribution at the chosen depth.  ``fig``: a
+    figure this function returned before, to draw into instead of a new one.
     """
     grads = chain.first_layer_gradients(depth, n_chains, np.random.default_rng(seed))
     depths = np.arange(1, depth + 1)
     q = np.quantile(grads, (0.05, 0.5, 0.95), axis=0)
     bound = 0.25**depths
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig, (left, right) = _new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
         left.plot(depths, bound, "k--", label=r"bound $0.25^d$")
         left.fill_between(depths, q[0], q[2], color=COLORS[0], alpha=0.25, label="5–95 % of chains")
@@ -313,17 +373,18 @@ def describe_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0) -> str
     return text + "."
 
 
-def plot_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0):
+def plot_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0, *, fig: Figure | None = None):
     """Chapter 2's widget: the gradient per layer of a sigmoid chain, log scale.
 
     Every neuron has weight ``w`` and its bias tuned so that its
     pre-activation is ``z`` (:func:`chain_decay`).  Draws ``|da_d/dz_i|`` at
     each layer ``i`` (solid), and, for comparison, the same chain with every
-    ``z_i = 0``, where the sigmoid is steepest (dashed).
+    ``z_i = 0``, where the sigmoid is steepest (dashed).  ``fig``: a figure
+    this function returned before, to draw into instead of a new one.
     """
     d = chain_decay(depth, w, z)
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = _new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.plot(d.layers, d.gradient, "o-", color=COLORS[0], ms=4, lw=2, label=f"every $z_i$ = {z:g}")
         if z != 0.0:
