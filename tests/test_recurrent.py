@@ -391,6 +391,14 @@ def test_adam_minimises_a_quadratic():
 
 
 # -- PyTorch autograd as an independent check (float64) ----------------------------------------
+def _assert_matches_autograd(params, grads, t, hs):
+    """Every parameter gradient and every dL/dh_k equal to PyTorch's (``t``: the leaf tensors by name)."""
+    for name, exact in zip(params.names(), grads.parameter_arrays(), strict=True):
+        np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
+    for k, hk in enumerate(hs):
+        np.testing.assert_allclose(grads.dh[k], hk.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=f"h_{k}")
+
+
 def test_rnn_against_torch_autograd():
     torch = pytest.importorskip("torch")
     params, xs, labels = _problem("rnn", seed=20, recurrent_scale=1.2)
@@ -408,10 +416,7 @@ def test_rnn_against_torch_autograd():
     y = h @ t["W_hy"].T + t["b_y"]
     loss = torch.nn.functional.cross_entropy(y, torch.tensor(labels))
     loss.backward()
-    for name, exact in zip(params.names(), grads.parameter_arrays(), strict=True):
-        np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
-    for k, hk in enumerate(hs):
-        np.testing.assert_allclose(grads.dh[k], hk.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=f"h_{k}")
+    _assert_matches_autograd(params, grads, t, hs)
 
 
 def test_lstm_against_torch_nn_lstm_with_copied_weights():
@@ -652,10 +657,7 @@ def test_layer_norm_rnn_against_torch_autograd():
         hs.append(h)
     loss = torch.nn.functional.cross_entropy(h @ t["W_hy"].T + t["b_y"], torch.tensor(labels))
     loss.backward()
-    for name, exact in zip(params.names(), grads.parameter_arrays(), strict=True):
-        np.testing.assert_allclose(exact, t[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
-    for k, hk in enumerate(hs):
-        np.testing.assert_allclose(grads.dh[k], hk.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=f"h_{k}")
+    _assert_matches_autograd(params, grads, t, hs)
 
 
 # -- Training the layer-normalised RNN on the recall task (chapter 9) ----------------------------

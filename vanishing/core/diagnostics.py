@@ -72,10 +72,12 @@ def profile(
     std: float | None = None,
     n_samples: int = 256,
     batch_norm: bool = False,
+    layer_norm: bool = False,
 ) -> InitProfile:
     """Statistics of a ``depth``-hidden-layer network of constant ``width`` at initialisation.
 
-    Inputs are standard normal, ``(n_samples, width)``, and biases are 0.
+    Inputs are standard normal, ``(n_samples, width)``, and biases are 0; the
+    hidden layers may be followed by batch or layer normalisation (chapter 6).
     The backward pass starts from an error signal ``dL/dout`` that is standard
     normal noise, independent of the network's output (the targets of the
     squared loss are set to ``output - noise``), as the variance arguments of
@@ -89,7 +91,9 @@ def profile(
     width = check_int("width", width, low=1)
     n_samples = check_int("n_samples", n_samples, low=2)
     rng = check_generator("rng", rng)
-    net = MLP.initialise([width] * (depth + 2), activation, init, rng, std=std, batch_norm=batch_norm)
+    net = MLP.initialise(
+        [width] * (depth + 2), activation, init, rng, std=std, batch_norm=batch_norm, layer_norm=layer_norm
+    )
     X = rng.normal(size=(n_samples, width))
     noise = rng.normal(size=(n_samples, width))
     targets = net.forward(X, training=True) - noise  # so that dL/dout is proportional to noise

@@ -488,46 +488,23 @@ class InitProfiles:
         return np.exp(np.mean(np.log(values), axis=0))
 
 
-def _layer_norm_profile(scheme, std, depth, width, rng, n_samples) -> diagnostics.InitProfile:
-    """:func:`profile` for a ReLU network with layer normalisation (same draws, same measurement)."""
-    net = MLP.initialise([width] * (depth + 2), "relu", scheme, rng, std=std, layer_norm=True)
-    X = rng.normal(size=(n_samples, width))
-    noise = rng.normal(size=(n_samples, width))
-    targets = net.forward(X, training=True) - noise  # so that dL/dout is proportional to noise
-    s = net.loss_and_gradients(X, targets, "mse").stats
-    hidden = slice(0, depth)
-    return diagnostics.InitProfile(
-        layers=np.arange(1, depth + 1),
-        pre_std=s.pre_std[hidden],
-        act_mean=s.act_mean[hidden],
-        act_std=s.act_std[hidden],
-        delta_std=s.delta_std[hidden],
-        grad_w_norm=s.grad_w_norm[hidden],
-    )
-
-
 @frozen_cache(maxsize=64)
 def _profiles(depth, init, width, seeds, n_samples, batch_norm, layer_norm=False):
     scheme, std = parse_init(init)
-    if layer_norm:
-        runs = [
-            _layer_norm_profile(scheme, std, depth, width, np.random.default_rng(seed), n_samples)
-            for seed in seeds
-        ]
-    else:
-        runs = [
-            profile(
-                "relu",
-                scheme,
-                depth=depth,
-                width=width,
-                rng=np.random.default_rng(seed),
-                std=std,
-                n_samples=n_samples,
-                batch_norm=batch_norm,
-            )
-            for seed in seeds
-        ]
+    runs = [
+        profile(
+            "relu",
+            scheme,
+            depth=depth,
+            width=width,
+            rng=np.random.default_rng(seed),
+            std=std,
+            n_samples=n_samples,
+            batch_norm=batch_norm,
+            layer_norm=layer_norm,
+        )
+        for seed in seeds
+    ]
     fields = {}
     for name in InitProfiles.FIELDS:
         arr = np.array([getattr(r, name) for r in runs])
