@@ -357,3 +357,31 @@ def _frame_of(tag: str) -> str:
     import html
 
     return html.unescape(tag.split(' data-frame="', 1)[1].split('"', 1)[0])
+
+
+def test_a_twin_draws_every_frame_of_a_plot_that_takes_fig_into_its_first_figure(book_build):
+    received = []
+
+    def plot_into(depth=1, *, fig=None):
+        received.append(fig)
+        return _tiny_plot(depth) if fig is None else fig
+
+    widgets.twin(plot_into, _describe, depth=[1, 2, 3])
+    assert received[0] is None and received[1] is not None and received[2] is received[1]
+
+
+def test_a_twin_of_a_kept_figure_shows_the_frames_new_figures_would(book_build):
+    grid = {"depth": [2, 10, 20], "w": [1.0, 6.0], "z": [0.0, 5.0]}
+    box = widgets.twin(plotting.plot_chain_decay, plotting.describe_chain_decay, **grid)
+    shown = [_src_of(f.value) for f in _frames(box.children[-1])]
+    fresh = [
+        _src_of(widgets.frame_html(widgets.render_png(plotting.plot_chain_decay(d, w, z)), "x"))
+        for d in grid["depth"]
+        for w in grid["w"]
+        for z in grid["z"]
+    ]
+    assert shown == fresh
+
+
+def _src_of(tag: str) -> str:
+    return tag.split(' src="', 1)[1].split('"', 1)[0]

@@ -270,6 +270,9 @@ def twin(
     sliders on the website (default: how many frames were drawn for which
     values).
 
+    A plot function that takes a keyword-only ``fig`` draws every frame into
+    the figure it returned first, as in :func:`live`.
+
     Outside the book build (:func:`building_the_book`) the arguments are
     checked and nothing is drawn: the function returns ``None``, so the cell
     has no output and the reader meets the live widget only.
@@ -309,11 +312,14 @@ def twin(
         raise ValueError("note must be a non-empty string (or None for the default)")
     if not building_the_book():
         return None
+    redraws = _redraws_into_fig(plot)
+    kept: list[Figure] = []  # as in live(): one figure for every frame of a plot that takes fig
 
     def frame(point):
         kwargs = dict(zip(names, point, strict=True))
         where = "; ".join(f"{_description(n)}={_label(v)}" for n, v in kwargs.items())
-        return ipywidgets.HTML(frame_html(render_png(plot(**kwargs)), describe(**kwargs), where))
+        fig = _plot_into_kept(plot, kwargs, kept) if redraws else plot(**kwargs)
+        return ipywidgets.HTML(frame_html(render_png(fig), describe(**kwargs), where))
 
     sliders = [
         ipywidgets.SelectionSlider(

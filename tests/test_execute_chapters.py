@@ -1,0 +1,103 @@
+"""scripts/execute_chapters.py fills the build's cache as myst-nb would execute.
+
+The book is built with ``execute_notebooks: cache`` after this script has
+executed the chapters in parallel.  These tests build a two-notebook book in a
+temporary folder and check what the build relies on: myst-nb's own lookup
+(``merge_match_into_notebook``, the call its cache mode makes) finds every
+notebook that ran, with its outputs and widget state; the kernels see
+``VANISHING_BOOK_BUILD=1``; cells tagged ``skip-execution`` are skipped and
+``raises-exception`` cells may raise; a notebook with an error is left out of
+the cache (so the build executes it again and reports it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from jupyter_cache import get_cache
+from nbformat.v4 import new_code_cell, new_notebook
+
+ROOT = Path(__file__).parents[1]
+_spec = importlib.util.spec_from_file_location("execute_chapters", ROOT / "scripts" / "execute_chapters.py")
+execute_chapters = importlib.util.module_from_spec(_spec)
+sys.modules["execute_chapters"] = execute_chapters  # its worker processes find execute() by name
+_spec.loader.exec_module(execute_chapters)
+
+
+def _write(path: Path, *cells) -> None:
+    nb = new_notebook(cells=list(cells))
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def book(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "_toc.yml").write_text(
+        yaml.safe_dump(
+            {
+                "format": "jb-book",
+                "root": "intro",
+                "parts": [{"chapters": [{"file": "chapters/good"}, {"file": "chapters/broken"}]}],
+            }
+        )
+    )
+    (tmp_path / "_config.yml").write_text(yaml.safe_dump({"execute": {"timeout": 60}}))
+    (tmp_path / "intro.md").write_text("# Intro\n")
+    _write(
+        tmp_path / "chapters" / "good.ipynb",
+        new_code_cell(
+            "import os\nprint(os.environ.get('VANISHING_BOOK_BUILD'), os.path.basename(os.getcwd()))"
+        ),
+        new_code_cell("raise RuntimeError('never run')", metadata={"tags": ["skip-execution"]}),
+        new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+        new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)"),
+    )
+    _write(tmp_path / "chapters" / "broken.ipynb", new_code_cell("raise ValueError('a chapter that fails')"))
+    return tmp_path
+
+
+def test_the_book_notebooks_are_the_chapters_in_toc_order():
+    found = execute_chapters.book_notebooks()
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    assert found == chapters  # chapters are numbered in the order of _toc.yml
+
+
+def test_the_cache_holds_what_the_build_would_have_executed(book, capsys):
+    cache_path = book / "_build" / ".jupyter_cache"
+    assert execute_chapters.main(["--root", str(book), "--jobs", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "broken.ipynb: FAILED" in printed and "ValueError" in printed
+    assert "good.ipynb:" in printed
+
+    cache = get_cache(str(cache_path))
+    good = nbformat.read(book / "chapters" / "good.ipynb", as_version=4)
+    _, merged = cache.merge_match_into_notebook(good)  # what myst-nb's cache mode does
+    first, skipped, raising, widget = merged.cells
+    assert first.outputs[0]["text"] == "1 chapters\n"  # the build's variable, the chapter's folder
+    assert skipped.outputs == []
+    assert raising.outputs[0]["ename"] == "ZeroDivisionError"
+    view = widget.outputs[0]["data"]["application/vnd.jupyter.widget-view+json"]
+    assert (
+        view["model_id"] in merged.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    )
+
+    with pytest.raises(KeyError):
+        cache.match_cache_notebook(nbformat.read(book / "chapters" / "broken.ipynb", as_version=4))
+
+
+def test_a_second_run_executes_only_what_is_missing(book, capsys):
+    execute_chapters.main(["--root", str(book), "--jobs", "1"])
+    capsys.readouterr()
+    execute_chapters.main(["--root", str(book), "--jobs", "1"])
+    assert "executing 1 notebooks" in capsys.readouterr().out  # the broken one; the good one is cached
+
+
+def test_jobs_must_be_positive(book):
+    with pytest.raises(SystemExit):
+        execute_chapters.main(["--root", str(book), "--jobs", "0"])
