@@ -1,14 +1,16 @@
 """What the static site costs a reader: page sizes, first frame, frame switches.
 
     ./run bench            (or: .venv/bin/python benchmarks/site.py, after ./run book)
+    .venv/bin/python benchmarks/site.py --site OLD --site NEW --page chapters/02_odds_to_sigmoid.html
 
-For every page of ``_build/html`` it prints the size of the HTML file (the
+For every page of ``_build/html`` (or of each ``--site`` folder) it prints the size of the HTML file (the
 twins' frames are inlined in it, so this is what a reader downloads beyond
 the shared scripts).  For every chapter with a kernel-free twin it opens the
 page in headless chromium (network cut to 127.0.0.1) and reports
 
 * first frame: milliseconds from navigation start until the first twin's
-  frame is decoded and visible (the ipywidgets manager has rendered it);
+  frame is decoded and visible (site/widgets-render.js paints a static copy
+  of each twin while the page is parsed; the manager replaces it);
 * page parsed and math typeset: milliseconds from navigation start to
   DOMContentLoaded and to MathJax's first typesetting of the page, so that
   the first frame can be read against them (site/widgets-render.js renders
@@ -17,6 +19,9 @@ page in headless chromium (network cut to 127.0.0.1) and reports
   of the milliseconds from the key event to the new frame being visible,
   measured inside the page with ``performance.now()``.
 
+With several ``--site`` folders the pages are opened in turn, site after
+site, in one browser, so that a busy machine slows them alike.
+
 Budgets from the static-site issue: at most 1 MB of HTML for a page with a
 one-parameter twin, 3 MB with two or more.  This script prints; nothing
 asserts on time.
@@ -24,6 +29,7 @@ asserts on time.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import http.server
 import os
@@ -46,10 +52,16 @@ FIRST_FRAME_JS = """() => new Promise(resolve => {
 })"""
 
 TIMELINE_JS = """() => new Promise(resolve => {
-    const parsed = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
-    const math = window.MathJax && MathJax.startup && MathJax.startup.promise;
-    if (!math) resolve([parsed, NaN]);
-    else math.then(() => resolve([parsed, performance.now()]));
+    // Once DOMContentLoaded has run (MathJax, a deferred script, has run before it).
+    const wait = () => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        if (!nav || !nav.domContentLoadedEventEnd) return setTimeout(wait, 10);
+        const parsed = nav.domContentLoadedEventStart;
+        const math = window.MathJax && MathJax.startup && MathJax.startup.promise;
+        if (!math) resolve([parsed, NaN]);
+        else math.then(() => resolve([parsed, performance.now()]));
+    };
+    wait();
 })"""
 
 SWITCH_JS = """async (n) => {
@@ -83,57 +95,93 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main() -> int:
-    if not SITE.is_dir():
-        print("no _build/html: run ./run book first")
-        return 1
+def _serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+def _twin_pages(site: Path, *, show_sizes: bool) -> list[str]:
     pages = sorted(
         p
-        for p in SITE.rglob("*.html")
-        if not p.relative_to(SITE).as_posix().startswith(("_static", "_sources"))
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).as_posix().startswith(("_static", "_sources"))
     )
-    print(f"{'page':52s} {'HTML':>9s}  twins")
+    if show_sizes:
+        print(f"{'page':52s} {'HTML':>9s}  twins")
     twin_pages = []
     for p in pages:
         html = p.read_text(encoding="utf-8")
-        n_twins = html.count("vanishing-twin")
-        rel = p.relative_to(SITE).as_posix()
-        print(f"{rel:52s} {p.stat().st_size / 1e6:7.2f} MB  {min(n_twins, 9):5d}")
+        rel = p.relative_to(site).as_posix()
+        if show_sizes:
+            n_twins = html.count("vanishing-twin")
+            print(f"{rel:52s} {p.stat().st_size / 1e6:7.2f} MB  {min(n_twins, 9):5d}")
         if "data-frame" in html:
             twin_pages.append(rel)
+    return twin_pages
+
+
+def _visit(browser, base: str, rel: str) -> tuple[float, float, float, list[float]]:
+    """(DOMContentLoaded, first frame, math typeset, frame switches) of one visit, in ms."""
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    page.goto(base + rel, wait_until="commit")
+    first = page.evaluate(FIRST_FRAME_JS)
+    parsed, math = page.evaluate(TIMELINE_JS)
+    page.evaluate("window.courseWidgetsRendered")  # switch frames with the real sliders
+    switch = page.evaluate(SWITCH_JS, 4)
+    page.close()
+    return parsed, first, math, switch
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--site",
+        action="append",
+        type=Path,
+        help="a built site folder (default _build/html); repeat to compare",
+    )
+    parser.add_argument("--page", action="append", help="only these pages (relative to the site folder)")
+    parser.add_argument("--runs", type=int, default=3, help="visits per page and site (default 3)")
+    args = parser.parse_args(argv)
+    sites = args.site or [SITE]
+    for site in sites:
+        if not site.is_dir():
+            print(f"no {site}: run ./run book first")
+            return 1
+    twin_pages = _twin_pages(sites[0], show_sizes=len(sites) == 1)
+    if args.page:
+        twin_pages = [p for p in twin_pages if p in args.page]
 
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    served = [_serve(site) for site in sites]
     print(
-        f"\n{'chapter':52s} {'parsed':>9s} {'first frame':>12s} {'math':>9s} {'switch (median of 12)':>22s}"
+        f"\n{'chapter':52s} {'parsed':>9s} {'first frame':>12s} {'math':>9s} "
+        f"{'switch (median of ' + str(4 * args.runs) + ')':>22s}"
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for rel in twin_pages:
-            first, switch, parsed, math = [], [], [], []
-            for _ in range(3):
-                page = browser.new_page()
-                page.route(
-                    "**/*",
-                    lambda r: r.continue_() if r.request.url.startswith(base) else r.abort(),
+            results = [([], [], [], []) for _ in sites]
+            for _ in range(args.runs):
+                for (_, base), (parsed, first, math, switch) in zip(served, results, strict=True):
+                    when_parsed, when_first, when_typeset, switches = _visit(browser, base, rel)
+                    parsed.append(when_parsed)
+                    first.append(when_first)
+                    math.append(when_typeset)
+                    switch += switches
+            for site, (parsed, first, math, switch) in zip(sites, results, strict=True):
+                name = rel if len(sites) == 1 else f"{rel} [{site.parent.name}/{site.name}]"
+                print(
+                    f"{name:52s} {statistics.median(parsed):6.0f} ms {statistics.median(first):9.0f} ms "
+                    f"{statistics.median(math):6.0f} ms {statistics.median(switch):19.1f} ms"
                 )
-                page.goto(base + rel, wait_until="commit")
-                first.append(page.evaluate(FIRST_FRAME_JS))
-                when_parsed, when_typeset = page.evaluate(TIMELINE_JS)
-                parsed.append(when_parsed)
-                math.append(when_typeset)
-                switch += page.evaluate(SWITCH_JS, 4)
-                page.close()
-            print(
-                f"{rel:52s} {statistics.median(parsed):6.0f} ms {statistics.median(first):9.0f} ms "
-                f"{statistics.median(math):6.0f} ms {statistics.median(switch):19.1f} ms"
-            )
         browser.close()
-    httpd.shutdown()
+    for httpd, _ in served:
+        httpd.shutdown()
     return 0
 
 

@@ -8,7 +8,8 @@
  * 2. The manager typesets widget labels with the MathJax 2 call
  *    MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site serves
  *    MathJax 3, which has no Hub.  Give every MathJax object a Hub whose Queue
- *    forwards to MathJax 3's typesetPromise.
+ *    forwards to MathJax 3's typesetPromise (only for an element whose text
+ *    has a TeX delimiter, $ or \, so not for a twin's frames).
  * 3. MathJax typesets the page only once the widgets are on screen
  *    (window.courseWidgetsRendered, from widgets-render.js): both need the
  *    main thread, and a twin waits for all of its frames' views while a
@@ -31,6 +32,9 @@
         var element = Array.isArray(job) && job[0] === "Typeset" ? job[2] : null;
         var mj = window.MathJax;
         if (!element || !mj || !mj.startup || !mj.startup.promise) return;
+        // A twin's frame is an <img> with no text: nothing to typeset, and
+        // the manager asks for every frame it renders or switches to.
+        if (!/[$\\]/.test(element.textContent || "")) return;
         mj.startup.promise.then(function () {
           return mj.typesetPromise ? mj.typesetPromise([element]) : null;
         });

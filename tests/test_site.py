@@ -2,7 +2,8 @@
 
     ./run site-test          (after ./run book; ./run test runs it last)
 
-``_build/html`` is served on 127.0.0.1 and opened in Debian's chromium through
+``_build/html`` (or the folder named by the environment variable
+``VANISHING_SITE``) is served on 127.0.0.1 and opened in Debian's chromium through
 Playwright; every request that leaves 127.0.0.1 is aborted and recorded.  For
 every page:
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import runpy
 import threading
@@ -40,7 +42,7 @@ import pytest
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).parents[1]
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("VANISHING_SITE") or ROOT / "_build" / "html")
 PRINTS = ROOT / "_build" / "print"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ALLOWLIST = json.loads((Path(__file__).parent / "axe_allowlist.json").read_text(encoding="utf-8"))
@@ -125,8 +127,10 @@ class Visit:
             self.page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
             self.page.evaluate("MathJax.startup.promise")
         if self.page.locator(".vanishing-twin").count() or "widget-view+json" in self.page.content():
+            # site/widgets-render.js: every view displayed, every twin's placeholder gone.
+            self.page.evaluate("window.courseWidgetsRendered")
             self.page.wait_for_selector(".widget-subarea", state="attached")
-            self.page.wait_for_timeout(300)  # let the manager finish every view
+            assert self.page.locator(".course-twin-placeholder").count() == 0, "a twin's placeholder is left"
 
     def _route(self, route):
         url = route.request.url
@@ -446,6 +450,39 @@ def test_chapter_prints_with_each_twins_current_frame(page):
         )
         assert frame["done"] and frame["natural"] > 0 and frame["style"] == "visible", f"twin {t}: {frame}"
         assert frame["w"] > 200 and frame["h"] > 100, f"twin {t} prints blank or tiny: {frame}"
+
+
+# At DOMContentLoaded (before the ipywidgets manager has loaded): each twin's
+# static copy from site/widgets-render.js, as (data-frame, alt) of its images.
+_PLACEHOLDERS_AT_PARSE = """document.addEventListener('DOMContentLoaded', () => {
+    window.__placeholders = Array.from(document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]'))
+        .map(s => s.previousElementSibling)
+        .map(el => el && el.classList.contains('course-twin-placeholder')
+             ? Array.from(el.querySelectorAll('img')).map(i => [i.getAttribute('data-frame'), i.alt]) : null);
+});"""
+
+
+@pytest.mark.parametrize("rel", _grouped(CHAPTERS))
+def test_twins_show_their_start_frame_before_the_manager_renders(rel, browser, server):
+    """The reader sees each twin's start frame while the page is parsed, and the same frame after."""
+    context = browser.new_context(**VIEWPORTS["desktop"])
+    try:
+        context.add_init_script(_PLACEHOLDERS_AT_PARSE)
+        pw_page = context.new_page()
+        pw_page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+        pw_page.goto(server + rel, wait_until="domcontentloaded")
+        placeholders = pw_page.evaluate("window.__placeholders")
+        pw_page.evaluate("window.courseWidgetsRendered")
+        assert pw_page.locator(".course-twin-placeholder").count() == 0
+        twins = pw_page.locator(".vanishing-twin")
+        assert len(placeholders) == twins.count()
+        for t, copy in enumerate(placeholders):
+            assert copy is not None and len(copy) == 1, f"twin {t}: one start frame while the page loads"
+            (frame, alt), (expected, shown) = copy[0], _twin_state(twins.nth(t))
+            assert alt.strip() and shown == [expected] == [frame], f"twin {t}"
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("device", ["phone", "desktop"])
