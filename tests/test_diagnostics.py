@@ -107,3 +107,22 @@ def test_train_records_every_steps_ratio_only_when_asked():
 def test_bad_input_is_named(kwargs, error, match):
     with pytest.raises(error, match=match):
         diagnostics.layer_report(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("activation", "init", "norm"),
+    [("relu", "he_normal", None), ("tanh", "xavier_normal", "batch"), ("selu", "lecun_normal", "layer")],
+)
+def test_profile_is_the_squared_loss_with_targets_output_minus_noise(activation, init, norm):
+    """The profile's definition, with the targets from a separate forward pass."""
+    depth, width, n = 4, 5, 7
+    kw = dict(batch_norm=norm == "batch", layer_norm=norm == "layer")
+    p = diagnostics.profile(
+        activation, init, depth=depth, width=width, n_samples=n, rng=np.random.default_rng(2), **kw
+    )
+    rng = np.random.default_rng(2)
+    net = mlp.MLP.initialise([width] * (depth + 2), activation, init, rng, **kw)
+    X, noise = rng.normal(size=(n, width)), rng.normal(size=(n, width))
+    s = net.loss_and_gradients(X, net.forward(X, training=True) - noise, "mse").stats
+    for name in ("pre_std", "act_mean", "act_std", "delta_std", "grad_w_norm"):
+        assert np.array_equal(getattr(p, name), getattr(s, name)[:depth])

@@ -322,3 +322,43 @@ def test_stats_are_the_same_read_late_or_taken_under_a_raising_errstate():
     assert lazy.stats.delta_std[-1] == pytest.approx(delta_out.std(), rel=1e-12)
     np.testing.assert_array_equal(lazy.stats.delta_std, eager.stats.delta_std)
     np.testing.assert_array_equal(lazy.stats.grad_w_norm, eager.stats.grad_w_norm)
+
+
+@pytest.mark.parametrize(
+    ("activation", "norm", "residual"),
+    [("relu", None, False), ("sigmoid", "batch", True), ("tanh", "layer", False), ("prelu", None, True)],
+)
+def test_targets_given_as_a_function_of_the_outputs_take_one_forward_pass(activation, norm, residual):
+    rng = np.random.default_rng(5)
+    net = mlp.MLP.initialise(
+        [3, 4, 4, 2],
+        activation,
+        "he_normal",
+        rng,
+        batch_norm=norm == "batch",
+        layer_norm=norm == "layer",
+        residual=residual,
+    )
+    X, noise = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    fixed = net.forward(X, training=True) - noise  # the same targets, from a separate forward pass
+    two_pass = net.loss_and_gradients(X, fixed, "mse")
+    passes, seen = [], []
+    forward_all = net._forward_all
+    net._forward_all = lambda *a, **k: passes.append(1) or forward_all(*a, **k)
+    one_pass = net.loss_and_gradients(X, lambda out: seen.append(out.shape) or out - noise, "mse")
+    assert passes == [1] and seen == [(6, 2)]
+    assert one_pass.loss == two_pass.loss
+    for a, b in zip(one_pass.as_list(), two_pass.as_list(), strict=True):
+        assert np.array_equal(a, b)
+    for name in ("pre_std", "act_mean", "act_std", "delta_std", "grad_w_norm"):
+        assert np.array_equal(getattr(one_pass.stats, name), getattr(two_pass.stats, name))
+    del net._forward_all
+    numeric = mlp.numerical_gradients(net, X, fixed, "mse")
+    for a, n in zip(one_pass.as_list(), numeric, strict=True):
+        np.testing.assert_allclose(a, n, rtol=1e-5, atol=1e-8)
+
+
+def test_targets_function_must_return_targets_of_the_outputs_shape():
+    net = mlp.MLP.initialise([3, 4, 2], "relu", "he_normal", np.random.default_rng(0))
+    with pytest.raises(ValueError, match="targets must have shape"):
+        net.loss_and_gradients(np.ones((5, 3)), lambda out: out[:, :1], "mse")

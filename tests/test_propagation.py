@@ -235,3 +235,44 @@ def test_correlations_stay_in_range_when_quadrature_rounds_past_one(sigma_w, sig
     c = propagation.correlation_trajectory("sigmoid", 1.0, 0.5, 30, sigma_w, sigma_b)
     assert np.all((c >= -1.0) & (c <= 1.0))
     assert c[-1] > 0.999
+
+
+def _simulate_as_defined(act, sigma_w, sigma_b, depth, width, seed, batch=16, c0=0.5):
+    """simulate's docstring, step by step, with one rng.normal call per weight matrix and bias."""
+    rng = np.random.default_rng(seed)
+    half = batch // 2
+    a = rng.standard_normal((half, width))
+    b = c0 * a + math.sqrt(1.0 - c0 * c0) * rng.standard_normal((half, width))
+    hs = [np.concatenate([a, b])]
+    ws = []
+    for _ in range(1, depth):
+        ws.append(rng.normal(0.0, sigma_w / math.sqrt(width), (width, width)))
+        bias = rng.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width)
+        hs.append(act._kernel(hs[-1]) @ ws[-1] + bias)
+    grads = [rng.standard_normal(hs[-1].shape)]
+    for layer in range(depth - 2, -1, -1):
+        grads.insert(0, (grads[0] @ ws[layer].T) * act._kernel_derivative(hs[layer]))
+    return np.array([np.mean(h * h) for h in hs]), np.array([np.mean(g * g) for g in grads])
+
+
+@pytest.mark.parametrize(("name", "sigma_w", "sigma_b"), [("tanh", 1.5, 0.3), ("relu", 2**0.5, 0.0)])
+def test_simulate_draws_the_networks_its_docstring_defines_bit_for_bit(name, sigma_w, sigma_b):
+    act = activations.get(name)
+    run = propagation.simulate(act, sigma_w, sigma_b, depth=5, width=6, seeds=(3, 4))
+    for row, seed in enumerate((3, 4)):
+        q, grad_sq = _simulate_as_defined(act, sigma_w, sigma_b, 5, 6, seed)
+        assert np.array_equal(run.q[row], q) and np.array_equal(run.grad_sq[row], grad_sq)
+
+
+@pytest.mark.parametrize(("w_std", "sigma_b"), [(0.3, 0.2), (0.3, 0.0), (5e-324, 5e-324)])
+def test_layers_drawn_at_once_are_rng_normals_bit_for_bit(w_std, sigma_b):
+    width, layers = 3, 4
+    params = np.empty((layers, width * width + (width if sigma_b > 0 else 0)))
+    rng, ref = np.random.default_rng(8), np.random.default_rng(8)
+    weights, biases = propagation._draw_layers(rng, params, width, w_std, sigma_b, np.zeros(width))
+    for w, b in zip(weights, biases, strict=True):
+        # tobytes: the same bits, the sign of a zero included (5e-324 * z often rounds to -0.0)
+        assert w.tobytes() == ref.normal(0.0, w_std, (width, width)).tobytes()
+        expected = ref.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width)
+        assert b.tobytes() == expected.tobytes()
+    assert rng.standard_normal() == ref.standard_normal()  # the stream is left where it was

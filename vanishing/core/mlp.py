@@ -279,12 +279,21 @@ class MLP:
         normalisation, if any, runs in training mode (batch statistics).  The
         per-layer statistics (:attr:`Gradients.stats`) are computed only when
         read.
+
+        ``targets`` may also be a function of the outputs that returns the
+        targets, for targets that depend on the outputs: it is called once with
+        the ``(batch, n_out)`` outputs of this very pass (do not modify them),
+        which saves the second forward pass that ``net.forward(X, training=True)``
+        would cost.  :func:`vanishing.core.diagnostics.profile` sets
+        ``targets = outputs - noise`` so.
         """
         X = self._check_inputs(X)
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
         shared = []
         zs, us, acts, caches = self._forward_all(X, training=True, slope_cache=shared)
+        if callable(targets):
+            targets = targets(acts[-1])
         value, delta = output_loss(loss, acts[-1], targets)
         grads = self._backward(us, acts, caches, delta, shared)
         del grads["activation_grads"]

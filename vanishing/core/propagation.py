@@ -710,15 +710,15 @@ def simulate(
     shape = (len(seeds), depth)
     q, c, grad_sq = np.empty(shape), np.empty(shape), np.empty(shape)
     half = batch // 2
+    # One buffer for every seed's parameters, layer l's row holding W^{l+1} and then b^{l+1}.
+    params = np.empty((depth - 1, width * width + (width if sigma_b > 0 else 0)))
+    zero_bias = np.zeros(width)
     for row, seed in enumerate(seeds):
         rng = np.random.default_rng(seed)
         a = rng.standard_normal((half, width))
         b = c0 * a + math.sqrt(max(1.0 - c0 * c0, 0.0)) * rng.standard_normal((half, width))
         h1 = math.sqrt(q0) * np.concatenate([a, b])
-        weights, biases = [], []
-        for _ in range(1, depth):
-            weights.append(rng.normal(0.0, sigma_w / math.sqrt(width), (width, width)))
-            biases.append(rng.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width))
+        weights, biases = _draw_layers(rng, params, width, sigma_w / math.sqrt(width), sigma_b, zero_bias)
         hs = _forward(act, h1, weights, biases)
         grads = _backward(act, hs, weights, rng.standard_normal(hs[-1].shape))
         for layer, (hl, dl) in enumerate(zip(hs, grads, strict=True)):
@@ -729,6 +729,32 @@ def simulate(
             c[row, layer] = np.mean(np.sum(x * y, 1) / norms) if np.all(norms > 0) else math.nan
             grad_sq[row, layer] = np.mean(dl * dl)
     return WideRun(q=q, c=c, grad_sq=grad_sq)
+
+
+def _draw_layers(rng, params, width: int, w_std: float, sigma_b: float, zero_bias):
+    """Every layer's ``(W, b)``, drawn into ``params`` as the draws
+    ``rng.normal(0.0, w_std, (width, width))`` then ``rng.normal(0.0, sigma_b, width)``
+    (if ``sigma_b > 0``), layer by layer, would give them, bit for bit.
+
+    Generator.normal(loc, scale) is ``loc + scale * z`` for the same stream of
+    standard normals ``z``: one call fills the buffer with them, in the same order.
+    """
+    rng.standard_normal(out=params)
+    n_w = width * width
+    weights, biases = [], []
+    for layer in params:
+        w = layer[:n_w]
+        w *= w_std
+        w += 0.0  # loc + scale * z: -0.0 becomes 0.0, as in rng.normal
+        weights.append(w.reshape(width, width))
+        if sigma_b > 0:
+            bias = layer[n_w:]
+            bias *= sigma_b
+            bias += 0.0
+            biases.append(bias)
+        else:
+            biases.append(zero_bias)
+    return weights, biases
 
 
 def _forward(act: _act.Activation, h1: np.ndarray, weights, biases) -> list[np.ndarray]:
