@@ -181,7 +181,29 @@ def main(argv: list[str]) -> int:
         line += f"   {r_floor:5.2f}x {verdict(r_floor, 1.5):6s}        {r_torch:5.2f}x {verdict(r_torch, 1.0, True)}"
         print(line, flush=True)
     print("  (CPU ms of this process; stats = reading Gradients.stats once, not included in MLP)")
+    print_elementwise_path(args.repeats)
     return 0
+
+
+def print_elementwise_path(repeats: int) -> None:
+    """numpy's code path and what one tanh and one exp over every hidden unit of the pass cost on it.
+
+    ``./run`` pins numpy to its AVX2 kernels (``NPY_DISABLE_CPU_FEATURES``, for
+    outputs that do not depend on the CPU); there float64 ``tanh`` and ``exp``
+    are about three times slower than on the AVX-512 path, and a tanh or
+    sigmoid pass needs one of each.  Run this script with and without that
+    variable to see both paths.
+    """
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    x = np.random.default_rng(1).normal(size=DEPTH * BATCH * WIDTH)
+    out = np.empty_like(x)
+    ms = median_ms({"tanh": lambda: np.tanh(x, out=out), "exp": lambda: np.exp(x, out=out)}, repeats)
+    path = "AVX-512" if __cpu_features__.get("AVX512_SKX") else "AVX2 or lower"
+    print(
+        f"  numpy's {path} path (NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES', '')!r}): "
+        f"one float64 tanh over the pass's {x.size:,} hidden values {ms['tanh']:.1f} ms, one exp {ms['exp']:.1f} ms"
+    )
 
 
 if __name__ == "__main__":
