@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -106,3 +107,37 @@ def test_where_max_is_bounded_for_an_oscillating_formula():
     assert own_activation.parse_activation("tanh(x)").where_max() == "x = 0.0000"
     with pytest.raises(ValueError, match="limit"):
         act.where_max(limit=0)
+
+
+def test_wide_layer_of_a_parsed_formula_is_shared_with_the_widgets_cache_and_equals_the_uncached_one():
+    # chapter 11 prints wide_layer(parse_activation(text)) before its twin draws parsed_wide_layer(text)
+    text = "tanh(x) + x/8"
+    act = own_activation.parse_activation(text)
+    shared = own_activation.wide_layer(act)
+    assert own_activation.parsed_wide_layer(f"  {text} ") is shared  # one computation per formula
+    # the Activation behind it takes the uncached path: same numbers, to the last bit
+    assert own_activation.wide_layer(act.activation) == shared
+    # other settings are not served from that cache
+    assert own_activation.wide_layer(act, sigma_b=0.5).sigma_b == 0.5
+    assert own_activation.wide_layer(act, bounds=(0.1, 0.5)).critical is None  # chi_1 = 1 lies above 0.5
+    with pytest.raises(ValueError, match="sigma_b"):
+        own_activation.parsed_wide_layer(text, sigma_b=-1.0)
+
+
+def test_a_hand_built_custom_activation_is_not_served_results_cached_for_its_text():
+    tanh, relu = own_activation.parse_activation("tanh(x)"), own_activation.parse_activation("max(x, 0)")
+    fake = dataclasses.replace(relu, text=tanh.text)  # a ReLU that claims to be tanh
+    assert own_activation.wide_layer(fake) == own_activation.wide_layer(relu.activation)
+    assert own_activation.wide_layer(fake) != own_activation.wide_layer(tanh)
+
+
+def test_judge_of_a_parsed_formula_equals_judge_of_its_activation():
+    # a parsed formula reads the cached chains of seeded_depth_decay; an Activation draws them afresh
+    act = own_activation.parse_activation("x*tanh(x) + x/2")
+    settings = {"depth": 12, "width": 32, "seeds": (0, 1), "n_chains": 300, "chain_seed": 3}
+    parsed, direct = own_activation.judge(act, **settings), own_activation.judge(act.activation, **settings)
+    for field in (f.name for f in dataclasses.fields(parsed)):
+        a, b = getattr(parsed, field), getattr(direct, field)
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else (a == b or (a != a and b != b)), field
+    decay = own_activation.seeded_depth_decay(act.text, 12, 300, 3)
+    assert parsed.chain_factor == decay.rate

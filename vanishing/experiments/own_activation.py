@@ -488,6 +488,21 @@ def typical_slopes(activation, *, scale: float = 1.0) -> tuple[float, float]:
     return float(np.exp(log_mean)), rms
 
 
+def _parsed_text(activation) -> str | None:
+    """The text that :func:`parse_activation` turns into ``activation``, or None if there is none.
+
+    Results cached by text apply to such an activation; one built by hand
+    (a :class:`CustomActivation` whose expression is not its text's) gets None.
+    """
+    if not isinstance(activation, CustomActivation):
+        return None
+    try:
+        parsed = parse_activation(activation.text)
+    except (ValueError, TypeError):
+        return None
+    return activation.text if parsed.expression == activation.expression else None
+
+
 @frozen_cache(maxsize=128)
 def seeded_depth_decay(text: str, depth: int, n_chains: int, seed: int) -> DepthDecay:
     """:func:`depth_decay` of the parsed ``text`` with ``numpy.random.default_rng(seed)``, cached.
@@ -526,10 +541,20 @@ def wide_layer(activation, *, sigma_b: float = 0.0, bounds=propagation.SIGMA_W_B
 
     Neither raises for an activation that has no critical scale or whose
     variance grows without bound: the record holds ``None``, ``nan`` and
-    ``inf`` and says why in ``reason``.
+    ``inf`` and says why in ``reason``.  For a formula from
+    :func:`parse_activation` and the default ``bounds`` the record is cached by
+    its text, shared with :func:`parsed_wide_layer` (chapter 11 prints it
+    before its twin draws it).
     """
-    act = propagation.as_activation(activation)
     sigma_b = check_real("sigma_b", sigma_b, low=0.0)
+    text = _parsed_text(activation)
+    if text is not None and bounds is propagation.SIGMA_W_BOUNDS:
+        return _cached_wide_layer(text, sigma_b)  # the same record, computed once per text
+    return _wide_layer(propagation.as_activation(activation), sigma_b, bounds)
+
+
+def _wide_layer(act, sigma_b: float, bounds) -> WideLayer:
+    """:func:`wide_layer`'s computation, for a checked activation and ``sigma_b``."""
     try:
         q1, chi1 = propagation.wide_gain(act, 1.0, sigma_b=sigma_b)
     except ValueError:
@@ -541,13 +566,21 @@ def wide_layer(activation, *, sigma_b: float = 0.0, bounds=propagation.SIGMA_W_B
     return WideLayer(sigma_b, q1, chi1, root, qc, chic, "")
 
 
-@frozen_cache(maxsize=128)
 def parsed_wide_layer(text: str, sigma_b: float = 0.0) -> WideLayer:
     """:func:`wide_layer` of ``parse_activation(text)``, cached.
 
-    For chapter 11's widget and its twin, which draw and describe every frame.
+    For chapter 11's widget and its twin, which draw and describe every frame;
+    :func:`wide_layer` of a parsed activation reads the same cache, so a table
+    that printed an activation's wide layer has already computed the frame's.
     """
-    return wide_layer(parse_activation(text), sigma_b=sigma_b)
+    sigma_b = check_real("sigma_b", sigma_b, low=0.0)
+    return _cached_wide_layer(parse_activation(text).text, sigma_b)
+
+
+@frozen_cache(maxsize=128)
+def _cached_wide_layer(text: str, sigma_b: float) -> WideLayer:
+    """:func:`_wide_layer` of a text :func:`parse_activation` accepted; always called positionally."""
+    return _wide_layer(propagation.as_activation(parse_activation(text)), sigma_b, propagation.SIGMA_W_BOUNDS)
 
 
 # --- Both judgements at once: a chain of single units and a wide network -------------------------
@@ -646,7 +679,11 @@ def judge(
         raise ValueError("seeds must list at least one seed")
     act = activation.activation if isinstance(activation, CustomActivation) else activations.get(activation)
     g, _ = typical_slopes(act)
-    decay = depth_decay(act, depth, n_chains, np.random.default_rng(chain_seed))
+    text = _parsed_text(activation)
+    if text is not None:  # the cached chains that chapter 11's widget draws
+        decay = seeded_depth_decay(text, depth, n_chains, chain_seed)
+    else:
+        decay = depth_decay(act, depth, n_chains, np.random.default_rng(chain_seed))
     if decay.finite[-1] < 0.5:
         chain_factor = math.inf
     elif decay.median[-1] == 0:
