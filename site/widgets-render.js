@@ -169,6 +169,10 @@
             return manager.display_view(view, area);
           })
           .then(function () {
+            // Every Stack has shown its selected child before the swap.
+            return Promise.all(stacksBuilding);
+          })
+          .then(function () {
             area.style.display = "";
             if (copy && copy.parentElement) copy.parentElement.removeChild(copy);
           });
@@ -176,13 +180,59 @@
     );
   }
 
+  /* ipywidgets 8's Stack view removes the view of the frame it showed and
+   * builds a new view (a new <img> from the base64 PNG) on every change of
+   * selected_index, a chain of promises after the key press.  Instead, every
+   * Stack view on the page builds a view of each child once and, when
+   * selected_index changes, moves one class (STACK_SHOWN, see course.css)
+   * from the old child to the new one, in the same task as the key press. */
+  var STACK = "course-stack";
+  var STACK_SHOWN = "course-stack-shown";
+  var stacksBuilding = [];
+
+  function showSelectedChild(view) {
+    var index = view.model.get("selected_index");
+    (view.__courseChildViews || []).forEach(function (child, i) {
+      child.el.classList.toggle(STACK_SHOWN, i === index);
+    });
+  }
+
+  function keepEveryChild(StackView) {
+    if (!StackView || StackView.prototype.__courseKeepsChildren) return;
+    StackView.prototype.__courseKeepsChildren = true;
+    StackView.prototype.update_children = function () {
+      var view = this;
+      var children = view.model.get("children") || [];
+      if (view.__courseChildren === children) return showSelectedChild(view);
+      view.__courseChildren = children;
+      view.__courseChildViews = null;
+      view.el.classList.add(STACK);
+      if (!view.children_views) return;
+      stacksBuilding.push(
+        view.children_views.update(children).then(function (childViews) {
+          if (view.__courseChildren !== children) return;
+          view.__courseChildViews = childViews;
+          showSelectedChild(view);
+        }),
+      );
+    };
+  }
+
   function render(htmlManager, embed) {
     return Promise.all(
       readStates().map(function (s) {
         var manager = new htmlManager.HTMLManager({ loader: embed.requireLoader });
-        return manager.set_state(s.state).then(function (models) {
-          return showViews(manager, models);
-        });
+        return manager
+          .loadClass("StackView", "@jupyter-widgets/controls", "2.0.0")
+          .then(keepEveryChild, function (error) {
+            console.error("the Stack view could not be changed", error);
+          })
+          .then(function () {
+            return manager.set_state(s.state);
+          })
+          .then(function (models) {
+            return showViews(manager, models);
+          });
       }),
     );
   }
