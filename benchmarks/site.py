@@ -42,6 +42,15 @@ SITE = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
+#: Targets of the speed issue: the first twin frame painted within 1 s of
+#: navigation, a frame switch within one 60 Hz frame (median).
+FIRST_FRAME_TARGET_MS, SWITCH_TARGET_MS = 1000.0, 16.0
+
+
+def _verdict(ms: float, target: float) -> str:
+    return f"{'met' if ms <= target else 'MISSED'} (<= {target:g} ms)"
+
+
 FIRST_FRAME_JS = """() => new Promise(resolve => {
     const done = () => {
         const img = Array.from(document.querySelectorAll('.vanishing-twin img[data-frame]'))
@@ -175,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
                     switch += switches
             for site, (parsed, first, math, switch) in zip(sites, results, strict=True):
                 name = rel if len(sites) == 1 else f"{rel} [{site.parent.name}/{site.name}]"
+                first_ms, switch_ms = statistics.median(first), statistics.median(switch)
                 print(
-                    f"{name:52s} {statistics.median(parsed):6.0f} ms {statistics.median(first):9.0f} ms "
-                    f"{statistics.median(math):6.0f} ms {statistics.median(switch):19.1f} ms"
+                    f"{name:52s} {statistics.median(parsed):6.0f} ms {first_ms:9.0f} ms "
+                    f"{statistics.median(math):6.0f} ms {switch_ms:19.1f} ms"
+                    f"  first frame {_verdict(first_ms, FIRST_FRAME_TARGET_MS)}, switch {_verdict(switch_ms, SWITCH_TARGET_MS)}"
                 )
         browser.close()
     for httpd, _ in served:
