@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -59,33 +57,20 @@ def cell_timeout(root: Path = ROOT) -> int:
 def execute(path: str, timeout: int) -> tuple[str, float, object]:
     """Execute one notebook as the build would; returns (path, seconds, notebook or error text)."""
     import nbformat
-    from nbclient import NotebookClient
-    from traitlets.config import Config
+    from run_notebooks import ipc_client  # this script's folder is on sys.path
 
     os.environ[BOOK_BUILD] = "1"
     nb = nbformat.read(path, as_version=4)
-    sockets = tempfile.mkdtemp(prefix="vanishing-kernel-")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=False,
-        resources={"metadata": {"path": str(Path(path).parent)}},
-        store_widget_state=True,
-        record_timing=False,
-        # Unix sockets, not TCP ports: two kernels started at once cannot race
-        # for a port (see scripts/run_notebooks.py).
-        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
-    )
     start = time.perf_counter()
     try:
-        client.execute()
+        with ipc_client(
+            nb, path, timeout=timeout, allow_errors=False, store_widget_state=True, record_timing=False
+        ) as client:
+            client.execute()
     except Exception as err:  # noqa: BLE001 - reported, and myst-nb re-runs the notebook
         # A cell's error (nbclient's CellExecutionError) names the exception it raised.
         what = f"{err.ename}: {err.evalue}" if hasattr(err, "ename") else f"{type(err).__name__}: {err}"
         return path, time.perf_counter() - start, what
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
     return path, time.perf_counter() - start, nb
 
 

@@ -18,6 +18,7 @@ see ``vanishing.widgets.building_the_book``), so a twin's cell stores no output.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -51,36 +52,50 @@ def _coalesce_streams(outputs: list) -> list:
     return out
 
 
+@contextlib.contextmanager
+def ipc_client(nb, path: str, **options):
+    """An nbclient ``NotebookClient`` for ``nb`` in ``path``'s folder, its kernel on Unix sockets.
+
+    Unix sockets instead of TCP ports: kernels started at the same time by
+    other processes (a test run, a JupyterLab, the build's parallel
+    execution) cannot take this kernel's ports between jupyter_client
+    choosing and binding them, a race that left a run waiting forever on an
+    idle kernel.  The socket path is absolute: a relative one is resolved by
+    the kernel in the chapter's folder and by this client in the current
+    folder.  ``options`` go to ``NotebookClient``; the sockets' folder is
+    removed on exit.
+    """
+    sockets = tempfile.mkdtemp(prefix="vanishing-kernel-")
+    try:
+        yield NotebookClient(
+            nb,
+            kernel_name="python3",
+            resources={"metadata": {"path": os.path.dirname(path) or "."}},
+            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
+            **options,
+        )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
 def run(path: str) -> float:
     if widgets.building_the_book():
         raise SystemExit(f"unset {widgets.BOOK_BUILD}: stored notebooks hold no twin frames")
     nb = nbformat.read(path, as_version=4)
-    sockets = tempfile.mkdtemp(prefix="vanishing-kernel-")
-    client = NotebookClient(
+    with ipc_client(
         nb,
+        path,
         timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": os.path.dirname(path) or "."}},
         store_widget_state=True,
-        # Unix sockets instead of TCP ports: kernels started at the same time
-        # by other processes (a test run, a JupyterLab) cannot take this
-        # kernel's ports between jupyter_client choosing and binding them, a
-        # race that left a run waiting forever on an idle kernel.  The socket
-        # path is absolute: a relative one is resolved by the kernel in the
-        # chapter's folder and by this client in the current folder.
-        config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
         record_timing=False,  # no timestamps in cell metadata: clean diffs
         # The Colab set-up cell is tagged skip-execution so that the book build
         # skips it; here it runs (outside Colab it does nothing), so the stored
         # notebook has an execution count for every code cell.
         skip_cells_with_tag="run-notebooks-skips-nothing",
-    )
-    start = time.perf_counter()
-    try:
+    ) as client:
+        start = time.perf_counter()
         client.execute()
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-    elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -12,7 +12,6 @@ the cache (so the build executes it again and reports it).
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -23,10 +22,8 @@ from jupyter_cache import get_cache
 from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).parents[1]
-_spec = importlib.util.spec_from_file_location("execute_chapters", ROOT / "scripts" / "execute_chapters.py")
-execute_chapters = importlib.util.module_from_spec(_spec)
-sys.modules["execute_chapters"] = execute_chapters  # its worker processes find execute() by name
-_spec.loader.exec_module(execute_chapters)
+sys.path.insert(0, str(ROOT / "scripts"))  # as when run as `python scripts/execute_chapters.py`
+import execute_chapters  # noqa: E402
 
 
 def _write(path: Path, *cells) -> None:
