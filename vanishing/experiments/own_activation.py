@@ -65,6 +65,8 @@ __all__ = [
 EVAL_RANGE = (-10.0, 10.0)
 #: 4001 points with step 0.005, including x = 0 exactly.
 GRID = np.linspace(EVAL_RANGE[0], EVAL_RANGE[1], 4001)
+#: What the refining minimiser sees in place of an infinite or undefined value.
+_OBJECTIVE_CAP = 1e300
 
 #: Well-known activations written in the grammar (the chapter's gallery).
 GALLERY = {
@@ -183,9 +185,16 @@ def _candidates(values: np.ndarray, fn: Callable, sign: float) -> list[float]:
     g = np.where(finite, sign * values, np.inf)
     points = list(GRID[g == g.min()][:1]) if finite.any() else []
     interior = np.flatnonzero((g[1:-1] <= g[:-2]) & (g[1:-1] <= g[2:])) + 1
+
+    def objective(t: float) -> float:
+        # finite everywhere: an infinite value between grid points (a pole of
+        # fn) would make the minimiser's own arithmetic compute inf - inf
+        value = float(sign * fn(np.array([t]))[0])
+        return float(np.clip(value, -_OBJECTIVE_CAP, _OBJECTIVE_CAP)) if value == value else _OBJECTIVE_CAP
+
     for i in interior[:50]:
         res = scipy.optimize.minimize_scalar(
-            lambda t: float(sign * fn(np.array([t]))[0]),
+            objective,
             bounds=(GRID[i - 1], GRID[i + 1]),
             method="bounded",
             options={"xatol": 1e-12},
