@@ -223,7 +223,7 @@ def test_a_figure_to_draw_into_must_come_from_the_same_plot_function():
 
 
 def test_reuse_leaves_axes_as_new_ones_start():
-    from vanishing.plotting.sigmoid_chain import _reuse
+    from vanishing.plotting._style import reuse
 
     fig, ax = plt.subplots()
     ax.plot([1.0, 2.0], [3.0, 4.0], label="a")
@@ -232,7 +232,7 @@ def test_reuse_leaves_axes_as_new_ones_start():
     ax.text(1.5, 3.5, "note")
     ax.legend()
     ax.set_xlim(0.0, 10.0)
-    (same,) = _reuse(fig, 1)
+    (same,) = reuse(fig, 1)
     assert same is ax
     assert not (ax.lines or ax.patches or ax.collections or ax.texts) and ax.legend_ is None
     assert ax.get_autoscalex_on() and ax.get_autoscaley_on()

@@ -2,16 +2,30 @@
 
 Figures have an opaque white background so that they stay readable when the
 website is switched to dark mode, fixed margins instead of a layout engine,
-and log axes labelled with plain Unicode powers of ten.
+and log axes labelled with plain Unicode powers of ten.  A plot function that
+takes ``fig`` draws a new frame into a figure it returned before
+(:func:`new_or_reused`), as the live widgets and their twins do.
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
-__all__ = ["COLORS", "MARGINS", "STYLE", "log_y", "power_of_ten_label", "use_course_style"]
+__all__ = [
+    "COLORS",
+    "MARGINS",
+    "STYLE",
+    "log_y",
+    "new_or_reused",
+    "power_of_ten_label",
+    "reuse",
+    "use_course_style",
+]
 
 #: Colour-blind-safe palette (Okabe & Ito), used in a fixed order.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -87,7 +101,57 @@ def use_course_style() -> None:
     ``mpl.rc_context(STYLE)``, leaving the context would switch it off again
     and every later figure of the chapter would stay undisplayed.
     """
-    import matplotlib.pyplot as plt
-
     mpl.rcParams.update(STYLE)
     plt.close(plt.figure())
+
+
+def new_or_reused(fig: Figure | None, n_axes: int, **subplots) -> tuple[Figure, list]:
+    """A new figure with ``n_axes`` axes side by side, or ``fig`` emptied by :func:`reuse`.
+
+    Call inside ``mpl.rc_context(STYLE)``.  ``subplots`` go to
+    :func:`matplotlib.pyplot.subplots` for a new figure (a reused one keeps
+    its layout).
+    """
+    if fig is None:
+        fig, axes = plt.subplots(1, n_axes, **subplots)
+        return fig, list(np.atleast_1d(axes))
+    return fig, reuse(fig, n_axes)
+
+
+def reuse(fig: Figure, n_axes: int) -> list:
+    """Empty the axes of ``fig`` for a new frame, keeping what drawing the last one built.
+
+    Removes every line, patch, collection, text and legend, and resets each
+    axes' scales, tick locators and formatters, view and data limits,
+    autoscaling, titles, axis labels and colour cycle to a new axes' state, so
+    that drawing the same calls again gives the picture a new figure would.
+    Texts placed on the figure itself (``fig.text``) go too; the suptitle
+    stays, for the next ``fig.suptitle`` call to rewrite.  The axes
+    themselves, their tick objects, the canvas and its renderer (with
+    matplotlib's cache of text sizes) stay.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a Figure returned by the same plot function; got {type(fig).__name__}")
+    if len(fig.axes) != n_axes:
+        raise ValueError(f"fig must have the {n_axes} axes this plot function draws; it has {len(fig.axes)}")
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        # a new axes' scales (with their default tick locators and formatters),
+        # view limits (0, 1), titles and axis labels: a frame that draws no
+        # data on a panel, or sets no title, shows what a new figure shows
+        ax.set_xscale("linear")
+        ax.set_yscale("linear")
+        ax.viewLim.set_points(Bbox.unit().get_points())
+        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):
+            text.set_text("")
+        ax.dataLim = Bbox.null()
+        ax.ignore_existing_data_limits = True
+        ax.set_autoscale_on(True)
+        ax.set_prop_cycle(None)
+    for text in list(fig.texts):
+        if text is not getattr(fig, "_suptitle", None):
+            text.remove()
+    return list(fig.axes)

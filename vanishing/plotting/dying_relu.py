@@ -13,10 +13,11 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core import activations
 from ..experiments import dying_relu
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "INIT_COLORS",
@@ -70,7 +71,14 @@ def plot_relu_derivative():
     return fig
 
 
-def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 128, seeds=(0, 1, 2, 3, 4)):
+def plot_init_profile(
+    depth: int = 30,
+    init: str = "he_normal",
+    *,
+    width: int = 128,
+    seeds=(0, 1, 2, 3, 4),
+    fig: Figure | None = None,
+):
     """Chapter 6's first widget: a fresh ReLU network's per-layer statistics.
 
     Left: standard deviation of the activations of each hidden layer; right:
@@ -79,6 +87,8 @@ def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 
     network is drawn in grey for reference when another ``init`` is chosen;
     the dotted line marks sqrt(1 - 1/pi), the activation spread He
     initialisation keeps.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     prof = dying_relu.init_profiles(depth, init, width=width, seeds=tuple(seeds), n_samples=width)
     ref = (
@@ -88,7 +98,7 @@ def plot_init_profile(depth: int = 30, init: str = "he_normal", *, width: int = 
     )
     color = _init_color(init)
     with mpl.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2)
+        fig, axes = new_or_reused(fig, 2)
         fig.subplots_adjust(wspace=0.35, **{**MARGINS, "left": 0.11, "top": 0.86})
         for ax, field, label in zip(
             axes,
@@ -192,7 +202,7 @@ def _dead_training_data(lr, depth):
     return sw, {init: sw.curve(init, depth, lr) for init in sw.inits}
 
 
-def plot_dead_training(lr: float = 1.0, depth: int = 8):
+def plot_dead_training(lr: float = 1.0, depth: int = 8, *, fig: Figure | None = None):
     """Chapter 6's second widget: dead units during training on the digits.
 
     Left: the percentage of all hidden units that are dead after each epoch,
@@ -202,13 +212,15 @@ def plot_dead_training(lr: float = 1.0, depth: int = 8):
     the last epoch (mean over seeds).  Uses the cached default
     :func:`vanishing.dying_relu.dead_sweep`, so ``lr`` and ``depth`` must be
     values of that sweep.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     sw, curves = _dead_training_data(lr, depth)
     epochs = np.arange(sw.epochs + 1)
     layers = np.arange(1, depth + 1)
     bar = 0.8 / len(sw.inits)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.86})
         for k, (init, curve) in enumerate(curves.items()):
             color = _init_color(init)

@@ -12,9 +12,10 @@ import itertools
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..experiments import gradient_lab
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 from .diagnostics import plot_layer_report
 
 __all__ = [
@@ -53,17 +54,21 @@ def _accuracy_axes(ax, epochs):
     ax.set_ylabel("test accuracy")
 
 
-def plot_training(activation: str = "sigmoid", depth: int = 10, init: str = "xavier_normal"):
+def plot_training(
+    activation: str = "sigmoid", depth: int = 10, init: str = "xavier_normal", *, fig: Figure | None = None
+):
     """Chapter 10's widget: how fast each layer learns, and what the network achieves.
 
     Left: the relative update ``||ΔW_l|| / ||W_l||`` of every layer in the
     first and in the last epoch (log scale).  Right: test accuracy after
     every epoch, with chance (0.1) dotted.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     r = gradient_lab.run(activation, init, depth)
     layers = _layers(r)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
         if r.diverged:
             left.text(0.5, 0.5, f"diverged in epoch {r.diverged_at}", ha="center", transform=left.transAxes)

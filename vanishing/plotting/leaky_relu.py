@@ -11,11 +11,12 @@ import math
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..core import activations
 from ..experiments import leaky_relu
-from ._style import COLORS, MARGINS, STYLE
+from ._style import COLORS, MARGINS, STYLE, new_or_reused
 
 __all__ = [
     "plot_chain_and_wide",
@@ -54,7 +55,9 @@ def plot_leaky_family(alphas=(0.0, 0.01, 0.1, 0.3)):
     return fig
 
 
-def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 2000, seed: int = 0):
+def plot_leaky_chain(
+    alpha: float = 0.1, depth: int = 10, *, n_chains: int = 2000, seed: int = 0, fig: Figure | None = None
+):
     """Chapter 7's widget: what inactive units do to the gradient of random Leaky ReLU chains.
 
     Left: histogram of ``log10 |da_n/dz_1|`` over the chains whose gradient is
@@ -62,12 +65,14 @@ def plot_leaky_chain(alpha: float = 0.1, depth: int = 10, *, n_chains: int = 200
     weights would give with no inactive unit (dotted).  Right: how many units
     of each chain are inactive (``z_j <= 0``), against the Binomial(depth, 1/2)
     prediction.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     s = leaky_relu.leaky_chain_gradients(alpha, depth, np.random.default_rng(seed), n_chains=n_chains)
     counts = np.bincount(s.inactive_counts, minlength=depth + 1) / n_chains
     ks = np.arange(depth + 1)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.80})
         _chain_histogram(left, s)
         colors = [COLORS[0] if (alpha > 0 or k == 0) else COLORS[1] for k in ks]
@@ -122,7 +127,13 @@ def _chain_histogram(ax, s: leaky_relu.LeakyChainSample, *, weight_std: float = 
 
 
 def plot_chain_and_wide(
-    alpha: float = 0.1, depth: int = 30, *, width: int = 256, seeds=(0, 1, 2, 3, 4), n_chains: int = 2000
+    alpha: float = 0.1,
+    depth: int = 30,
+    *,
+    width: int = 256,
+    seeds=(0, 1, 2, 3, 4),
+    n_chains: int = 2000,
+    fig: Figure | None = None,
 ):
     """Chapter 7's second widget: the same slope in a chain (left) and in wide layers (right).
 
@@ -134,6 +145,8 @@ def plot_chain_and_wide(
     by its value at the last layer, for He's leaky variance (blue) and He's ReLU
     variance 2 (orange): one thin line per seed, the median over seeds bold,
     the mean-field prediction ``chi_1^{(L - l)/2}`` dashed.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     profiles = [
         leaky_relu.wide_backward_profile(alpha, depth, width=width, seeds=seeds, init=init)
@@ -145,7 +158,7 @@ def plot_chain_and_wide(
     )
     layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.6))
+        fig, (left, right) = new_or_reused(fig, 2, figsize=(7.2, 3.6))
         fig.subplots_adjust(wspace=0.32, **{**MARGINS, "top": 0.80, "left": 0.09, "right": 0.97})
         _chain_histogram(left, s, weight_std=weight_std)
         for color, p, name in zip(COLORS, profiles, ("leaky He", "He 2"), strict=False):

@@ -16,10 +16,11 @@ import textwrap
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core import parser, propagation
 from ..experiments import own_activation
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "activation_label",
@@ -92,6 +93,7 @@ def _message_figure(text: str, err: Exception):
         body = "This expression was refused:\n\n" + textwrap.fill(reason + ".", 70)
         body += "\n\n" + textwrap.fill(parser.ALLOWED, 70)
         ax.text(0.0, 0.95, body, va="top", ha="left", fontsize=8.5, transform=ax.transAxes, wrap=True)
+    fig.refused_text = True  # a one-panel message: the next valid text starts a new figure
     return fig
 
 
@@ -110,7 +112,13 @@ def _window(lo: float, hi: float) -> tuple[float, float]:
 
 
 def plot_custom_activation(
-    text: str = _MISH, depth: int = 30, *, n_chains: int = 2000, seed: int = 0, x_max: float = 6.0
+    text: str = _MISH,
+    depth: int = 30,
+    *,
+    n_chains: int = 2000,
+    seed: int = 0,
+    x_max: float = 6.0,
+    fig: Figure | None = None,
 ):
     """Chapter 11's widget: the reader's f and f', its gradient through chains, and a wide layer's gain.
 
@@ -122,18 +130,24 @@ def plot_custom_activation(
     line for a wide layer (:func:`vanishing.experiments.own_activation.wide_layer`,
     zero biases): chi_1 at ``sigma_w = 1`` and the weight scale that makes
     chi_1 = 1.  A refused text gives a figure with the parser's message.
+
+    ``fig``: a figure this function returned before, to draw into instead of a
+    new one (a message figure is not drawn into: a valid text after a refused
+    one gets a new figure).
     """
     try:
         act = own_activation.parse_activation(text)
     except (ValueError, TypeError) as err:
         return _message_figure(text, err)
+    if getattr(fig, "refused_text", False):
+        fig = None
     decay = own_activation.seeded_depth_decay(act.text, depth, n_chains, seed)
     ref = own_activation.seeded_depth_decay(_SIGMOID, depth, n_chains, seed)
     wide = own_activation.parsed_wide_layer(act.text)
     xs = np.linspace(-x_max, x_max, 601)
     f, d = act.forward(xs), act.slope(xs)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(1, 1))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(1, 1))
         fig.subplots_adjust(wspace=0.3, **{**MARGINS, "top": 0.84, "bottom": 0.22})
         left.plot(xs, f, color=COLORS[0], label="f(x)")
         left.plot(xs, d, color=COLORS[1], lw=2, label="f'(x)")

@@ -11,10 +11,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core import activations
 from ..experiments import remedies
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "GALLERY",
@@ -75,19 +76,26 @@ def _depth_rows(activation: str, depth: int, width: int, seeds) -> np.ndarray:
 
 
 def plot_activation_depth(
-    activation: str = "gelu", depth: int = 20, *, width: int = 64, seeds=remedies.SEEDS
+    activation: str = "gelu",
+    depth: int = 20,
+    *,
+    width: int = 64,
+    seeds=remedies.SEEDS,
+    fig: Figure | None = None,
 ):
     """Chapter 12's activation widget: the backward signal per layer under He initialisation.
 
     Draws :func:`vanishing.experiments.remedies.backward_profile` for ``activation`` and
     for ReLU (grey) in a network of ``depth`` hidden layers of ``width`` units,
     on a log scale, each relative to its last hidden layer: one line per seed.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     chosen = _depth_rows(activation, depth, width, seeds)
     relu = _depth_rows("relu", depth, width, seeds)
     layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         for k, row in enumerate(relu):
             ax.plot(layers, row, "-", color="#888888", lw=0.8, label="ReLU" if k == 0 else None)
@@ -194,16 +202,19 @@ def plot_residual_chains(
     n_chains: int = 1000,
     activation: str = "tanh",
     seed: int = 0,
+    fig: Figure | None = None,
 ):
     """Chapter 12's residual widget: first-layer gradient of plain and residual chains against depth.
 
     Median and 10-90 % band of ``|da_d/dz_1|`` over random chains with weights
     ~ N(0, weight_scale^2) (:func:`vanishing.experiments.remedies.chain_spread`).
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     spread = remedies.seeded_chain_spread(depth, float(weight_scale), n_chains, activation, seed)
     d = spread.depths
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         for q, color, name in ((spread.plain, COLORS[1], "plain"), (spread.residual, COLORS[0], "residual")):
             lo = np.maximum(q[0], 1e-300)  # a band edge at exactly 0 cannot be drawn on a log axis

@@ -12,10 +12,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core import activations
 from ..experiments import self_normalising
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "describe_bias_shift",
@@ -65,18 +66,22 @@ def plot_elu_shapes(alphas=(0.5, 1.0, 2.0)):
     return fig
 
 
-def plot_bias_shift(alpha: float = 1.0, depth: int = 20, *, width: int = 128, seed: int = 0):
+def plot_bias_shift(
+    alpha: float = 1.0, depth: int = 20, *, width: int = 128, seed: int = 0, fig: Figure | None = None
+):
     """Chapter 8's first widget: mean activation per layer, ReLU against ELU(``alpha``).
 
     Both networks are He-normal with the same inputs and weights.  Left: the
     mean activation of each layer; right: the mean divided by the standard
     deviation.  Markers are measured (:func:`vanishing.experiments.self_normalising.bias_shift_curves`),
     lines are the Gaussian prediction.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     relu, elu, relu_th, elu_th = self_normalising.bias_shift_curves(float(alpha), int(depth), width, seed)
     layers = relu.layers
     with mpl.rc_context(STYLE):
-        fig, (ax_m, ax_r) = plt.subplots(1, 2)
+        fig, (ax_m, ax_r) = new_or_reused(fig, 2)
         fig.subplots_adjust(**_TWO_PANELS)
         for stats, (mean_th, std_th), label, color in (
             (relu, relu_th, "ReLU", COLORS[1]),
@@ -210,7 +215,13 @@ def plot_layer_profiles(profiles):
 
 
 def plot_selu_depth(
-    gain: float = 1.0, input_std: float = 3.0, *, depth: int = 40, width: int = 128, seed: int = 0
+    gain: float = 1.0,
+    input_std: float = 3.0,
+    *,
+    depth: int = 40,
+    width: int = 128,
+    seed: int = 0,
+    fig: Figure | None = None,
 ):
     """Chapter 8's second widget: a deep SELU network with weights ``N(0, gain / width)``.
 
@@ -218,12 +229,14 @@ def plot_selu_depth(
     for inputs of standard deviation ``input_std``; lines: the prediction of
     :func:`vanishing.experiments.self_normalising.pooled_moment_map`.  ``gain = 1`` is LeCun normal,
     ``gain = 2`` He normal.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     stats, (mean_th, std_th) = self_normalising.selu_depth_curves(
         float(gain), float(input_std), depth, width, seed
     )
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.plot(
             stats.layers, stats.act_std, "o", ms=3, color=COLORS[0], label="standard deviation (measured)"
@@ -259,7 +272,14 @@ def describe_selu_depth(gain: float, input_std: float) -> str:
 _FAMILY_NAMES = {"selu": "SELU", "elu": "ELU (alpha = 1)", "relu": "ReLU"}
 
 
-def plot_forward_backward(activation: str = "selu", gain: float = 1.0, *, depth: int = 30, width: int = 128):
+def plot_forward_backward(
+    activation: str = "selu",
+    gain: float = 1.0,
+    *,
+    depth: int = 30,
+    width: int = 128,
+    fig: Figure | None = None,
+):
     """Chapter 8's third widget: the forward statistics beside the backward signal, five seeds.
 
     Left: the standard deviation and the absolute mean of each layer's
@@ -267,11 +287,13 @@ def plot_forward_backward(activation: str = "selu", gain: float = 1.0, *, depth:
     relative to the last hidden layer.  Thin lines: seeds 0 to 4 of
     :func:`vanishing.experiments.self_normalising.forward_backward`; dashed black lines: the
     wide-network prediction.  Weights ``N(0, gain / width)``.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     r = self_normalising.forward_backward(str(activation), float(gain), int(depth), int(width))
     name = _FAMILY_NAMES[r.activation]
     with mpl.rc_context(STYLE):
-        fig, (ax_f, ax_b) = plt.subplots(1, 2)
+        fig, (ax_f, ax_b) = new_or_reused(fig, 2)
         fig.subplots_adjust(**{**_TWO_PANELS, "left": 0.12, "top": 0.84})
         for k in range(len(r.seeds)):
             first = k == 0

@@ -8,7 +8,7 @@ function to sliders for the live widget and its twin.
 
 Each plot function also takes ``fig``, a figure it returned earlier: it then
 draws the new frame into that figure instead of building a new one
-(:func:`_reuse`).  :func:`vanishing.widgets.live` keeps one figure per widget
+(:func:`vanishing.plotting._style.reuse`).  :func:`vanishing.widgets.live` keeps one figure per widget
 this way, so a slider move skips building the figure and its axes, ticks and
 fonts again; the picture is the one a new figure would show, pixel for pixel.
 """
@@ -18,14 +18,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
 
 from ..core import activations, chain
 from ..core._checks import check_int, check_real
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "ChainDecay",
@@ -96,44 +94,6 @@ def describe_logistic_curve(w1: float, w0: float, *, x_range: float = 4.0) -> st
     )
 
 
-def _new_or_reused(fig: Figure | None, n_axes: int, **subplots) -> tuple[Figure, list]:
-    """A new figure with ``n_axes`` axes side by side, or ``fig`` emptied by :func:`_reuse`.
-
-    Call inside ``mpl.rc_context(STYLE)``.  ``subplots`` go to
-    :func:`matplotlib.pyplot.subplots` for a new figure (a reused one keeps
-    its layout).
-    """
-    if fig is None:
-        fig, axes = plt.subplots(1, n_axes, **subplots)
-        return fig, list(np.atleast_1d(axes))
-    return fig, _reuse(fig, n_axes)
-
-
-def _reuse(fig: Figure, n_axes: int) -> list:
-    """Empty the axes of ``fig`` for a new frame, keeping what drawing the last one built.
-
-    Removes every line, patch, collection, text and legend, and resets each
-    axes' data limits, autoscaling and colour cycle to a new axes' state, so
-    that drawing the same calls again gives the picture a new figure would.
-    The axes themselves, their tick objects, the canvas and its renderer
-    (with matplotlib's cache of text sizes) stay.
-    """
-    if not isinstance(fig, Figure):
-        raise TypeError(f"fig must be a Figure returned by the same plot function; got {type(fig).__name__}")
-    if len(fig.axes) != n_axes:
-        raise ValueError(f"fig must have the {n_axes} axes this plot function draws; it has {len(fig.axes)}")
-    for ax in fig.axes:
-        for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
-            artist.remove()
-        if ax.legend_ is not None:
-            ax.legend_.remove()
-        ax.dataLim = Bbox.null()
-        ax.ignore_existing_data_limits = True
-        ax.set_autoscale_on(True)
-        ax.set_prop_cycle(None)
-    return list(fig.axes)
-
-
 def _free_corner(p_left_right) -> str:
     """A legend corner the curve stays out of, from its values at 60 % of each side."""
     p_left, p_right = p_left_right
@@ -160,7 +120,7 @@ def plot_logistic_curve(
     sigmoid = activations.get("sigmoid")
     xs = np.linspace(-x_range, x_range, 401)
     with mpl.rc_context(STYLE):
-        fig, (ax,) = _new_or_reused(fig, 1)
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.axhline(0.5, color="#555555", lw=0.8, ls=":")
         if w1 != 0:
@@ -215,7 +175,7 @@ def plot_chain_profile(
     """
     prof = chain.depth_profile(depth, weight_scale, np.random.default_rng(seed), n_chains=n_chains)
     with mpl.rc_context(STYLE):
-        fig, (ax,) = _new_or_reused(fig, 1)
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.plot(
             prof.layers,
@@ -270,7 +230,7 @@ def plot_first_layer_spread(
     q = np.quantile(grads, (0.05, 0.5, 0.95), axis=0)
     bound = 0.25**depths
     with mpl.rc_context(STYLE):
-        fig, (left, right) = _new_or_reused(fig, 2, width_ratios=(3, 2))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
         left.plot(depths, bound, "k--", label=r"bound $0.25^d$")
         left.fill_between(depths, q[0], q[2], color=COLORS[0], alpha=0.25, label="5–95 % of chains")
@@ -384,7 +344,7 @@ def plot_chain_decay(depth: int = 10, w: float = 1.0, z: float = 2.0, *, fig: Fi
     """
     d = chain_decay(depth, w, z)
     with mpl.rc_context(STYLE):
-        fig, (ax,) = _new_or_reused(fig, 1)
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.plot(d.layers, d.gradient, "o-", color=COLORS[0], ms=4, lw=2, label=f"every $z_i$ = {z:g}")
         if z != 0.0:

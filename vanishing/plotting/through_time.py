@@ -11,10 +11,11 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core._checks import check_int, check_real
 from ..experiments import through_time
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "describe_gradient_through_time",
@@ -46,7 +47,9 @@ def _other_seeds(other_seeds, seed):
     return seeds
 
 
-def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, seed: int = 0, other_seeds=()):
+def plot_gradient_through_time(
+    weight_scale: float = 1.0, length: int = 50, *, seed: int = 0, other_seeds=(), fig: Figure | None = None
+):
     """Chapter 9's first widget: ``||dh_T/dh_t||_2`` against ``t`` for a random tanh RNN.
 
     Median and 10-90 % band over 16 sequences of a 32-unit RNN whose
@@ -54,6 +57,8 @@ def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, s
     (:func:`vanishing.experiments.through_time.gradient_through_time`), with the bound
     ``weight_scale^(T - t)`` dashed.  ``other_seeds`` adds the medians of
     further networks, one thin line each.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     tt = through_time.gradient_through_time(weight_scale, length, seed=seed)
     others = [
@@ -64,7 +69,7 @@ def plot_gradient_through_time(weight_scale: float = 1.0, length: int = 50, *, s
     ref = np.maximum(tt.reference, _FLOOR)
     medians = [np.maximum(o.quantiles[1], _FLOOR) for o in others]
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.fill_between(tt.steps, q[0], q[2], color=COLORS[0], alpha=0.25, label="10–90 % of sequences")
         ax.plot(tt.steps, q[1], color=COLORS[0], label=r"median $\|\partial h_T/\partial h_t\|_2$")
@@ -107,7 +112,9 @@ def describe_gradient_through_time(weight_scale: float = 1.0, length: int = 50, 
     )
 
 
-def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: int = 0, other_seeds=()):
+def plot_lstm_cell_path(
+    forget_bias: float = 1.0, length: int = 100, *, seed: int = 0, other_seeds=(), fig: Figure | None = None
+):
     """Chapter 9's second widget: the gradient sent back along an LSTM's cell state.
 
     Median and 10-90 % band of ``||(dc_T/dc_t)^T v||`` over 16 sequences of a
@@ -115,6 +122,8 @@ def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: in
     and (dashed) the same gradient along the cell-state path alone, a
     product of forget gates (:func:`vanishing.experiments.through_time.lstm_cell_gradient_through_time`).
     ``other_seeds`` adds both curves of further networks, one thin line each.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     tt = through_time.lstm_cell_gradient_through_time(forget_bias, length, seed=seed)
     others = [
@@ -127,7 +136,7 @@ def plot_lstm_cell_path(forget_bias: float = 1.0, length: int = 100, *, seed: in
         np.maximum(o.reference, _FLOOR) for o in others
     ]
     with mpl.rc_context(STYLE):
-        fig, ax = plt.subplots()
+        fig, (ax,) = new_or_reused(fig, 1)
         fig.subplots_adjust(**MARGINS)
         ax.fill_between(tt.steps, q[0], q[2], color=COLORS[2], alpha=0.25, label="all paths, 10–90 %")
         ax.plot(tt.steps, q[1], color=COLORS[2], label="all paths, median")

@@ -12,11 +12,12 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..core import activations
 from ..core._checks import check_int, check_real
 from ..experiments import weight_scale
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "describe_chain_comparison",
@@ -59,19 +60,28 @@ def plot_slope_windows(level: float = 0.1, *, half_width: float = 5.0):
     return fig
 
 
-def plot_chain_comparison(depth: int = 20, weight_bound: float = 1.0, *, n_chains: int = 2000, seed: int = 0):
+def plot_chain_comparison(
+    depth: int = 20,
+    weight_bound: float = 1.0,
+    *,
+    n_chains: int = 2000,
+    seed: int = 0,
+    fig: Figure | None = None,
+):
     """Chapter 4's first widget: the first-layer gradient of sigmoid and tanh chains.
 
     The same random chains (weights ~ U(-weight_bound, weight_bound),
     biases ~ N(0, 1)) with each activation.  Left: median and 10-90 % band
     of ``|da_d/dz_1|`` against depth, log scale.  Right: its distribution at
     the chosen depth.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     depth = check_int("depth", depth, low=2)
     weight_bound = check_real("weight_bound", weight_bound, low=0.0, low_open=True)
     comp = weight_scale.seeded_chain_comparison(depth, weight_bound, n_chains, seed)
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2, width_ratios=(3, 2))
+        fig, (left, right) = new_or_reused(fig, 2, width_ratios=(3, 2))
         fig.subplots_adjust(wspace=0.35, **MARGINS)
         for name in _NAMES:
             q = comp.quantiles[name]
@@ -150,7 +160,13 @@ def plot_weight_paths(paths: dict, target, *, hessians: dict | None = None):
 
 
 def plot_init_scale(
-    depth: int = 20, scale: float = 1.0, *, width: int = 128, n_samples: int = 256, seed: int = 0
+    depth: int = 20,
+    scale: float = 1.0,
+    *,
+    width: int = 128,
+    n_samples: int = 256,
+    seed: int = 0,
+    fig: Figure | None = None,
 ):
     """Chapter 4's second widget: a tanh network at initialisation, layer by layer.
 
@@ -160,6 +176,8 @@ def plot_init_scale(
     of the backward signal dL/dZ_l, relative to the last hidden layer; a
     value below 1 at layer 1 means the gradient shrinks on its way down.
     Both log scale.
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
     """
     depth = check_int("depth", depth, low=2)
     scale = check_real("scale", scale, low=0.0, low_open=True)
@@ -169,7 +187,7 @@ def plot_init_scale(
     if scale != 1.0:
         curves.insert(0, (ref, {"color": "#777777", "ls": "--", "lw": 1.0}, "Xavier (scale 1)"))
     with mpl.rc_context(STYLE):
-        fig, (left, right) = plt.subplots(1, 2)
+        fig, (left, right) = new_or_reused(fig, 2)
         fig.subplots_adjust(wspace=0.35, **{**MARGINS, "top": 0.82})
         for ax, values in ((left, "act"), (right, "delta")):
             ys = []

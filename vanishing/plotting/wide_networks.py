@@ -13,9 +13,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..experiments import wide_networks
-from ._style import COLORS, MARGINS, STYLE, log_y
+from ._style import COLORS, MARGINS, STYLE, log_y, new_or_reused
 
 __all__ = [
     "describe_layer_profile",
@@ -42,13 +43,23 @@ def _label_short_log_axis(ax, *arrays) -> None:
         ax.tick_params(axis="y", which="minor", labelsize=7)
 
 
-def plot_layer_profile(activation: str = "tanh", sigma_w: float = 1.5, sigma_b: float = 0.3, depth: int = 30):
+def plot_layer_profile(
+    activation: str = "tanh",
+    sigma_w: float = 1.5,
+    sigma_b: float = 0.3,
+    depth: int = 30,
+    *,
+    fig: Figure | None = None,
+):
     """Chapter 5's widget: variance, correlation and gradient per layer, predicted (black) and
-    simulated (one thin line per seed, width 256)."""
+    simulated (one thin line per seed, width 256).
+
+    ``fig``: a figure this function returned before, to draw into instead of a new one.
+    """
     p = wide_networks.layer_profile(activation, sigma_w, sigma_b, depth)
     layers = np.arange(1, depth + 1)
     with mpl.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.4))
+        fig, axes = new_or_reused(fig, 3, figsize=(9.0, 3.4))
         fig.subplots_adjust(wspace=0.38, left=0.07, right=0.99, bottom=0.16, top=0.8)
         panels = (
             (axes[0], p.run.q, p.q_predicted, "variance $q_l$", True),
