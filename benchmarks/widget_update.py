@@ -217,7 +217,10 @@ def main():
         for kind, values in points.items():
             other = points["costliest" if kind == "default" else "default"]
             if other == values:  # a widget whose default is its costliest setting
-                other = {k: [c for c in candidates(controls[k]) if c != v][0] for k, v in values.items()}
+                # each control at another of its candidates (a text box has none: it keeps its value)
+                other = {
+                    k: next((c for c in candidates(controls[k]) if c != v), v) for k, v in values.items()
+                }
             warm = lambda f=plot, v=other: compute_only(f, v)  # noqa: E731
             slow = cold_ms(lambda f=plot, v=values: compute_only(f, v), 1, warm) > 500
             repeats = 1 if slow else (3 if args.quick else 7)

@@ -41,7 +41,7 @@ def test_relu_closed_forms(q, sigma_w, sigma_b):
     assert propagation.length_map_slope("relu", q, sigma_w) == pytest.approx(sigma_w**2 / 2, rel=1e-12)
 
 
-@pytest.mark.parametrize("c", [-0.9, -0.3, 0.0, 0.4, 0.99])
+@pytest.mark.parametrize("c", [-1.0, -0.9, -0.3, 0.0, 0.4, 0.99])
 def test_relu_correlation_map_is_the_arc_cosine_kernel(c):
     # Cho and Saul (2009): E[relu(u1) relu(u2)] = q (sqrt(1 - c^2) + (pi - arccos c) c) / (2 pi)
     q, sigma_w, sigma_b = 1.3, 1.2, 0.2
@@ -61,6 +61,33 @@ def test_relu_fixed_point_and_he_initialisation_is_critical():
     )
     with pytest.raises(ValueError, match="grows without bound"):
         propagation.mean_field("relu", 1.5, 0.1)
+
+
+@pytest.mark.parametrize("name", ["relu6", "hard_swish", "elu", "leaky_relu", "tanh"])
+def test_pair_expectation_at_independence_and_at_the_ends(name):
+    # At c = 0 the two pre-activations are independent: E[f(u1) f(u2)] = E[f]^2, here
+    # from mpmath; kinks away from 0 (relu6 at 6, hard swish at +-3) cut the inner rule.
+    act = activations.get(name)
+    q, sigma_w, sigma_b = 4.0, 1.2, 0.3
+    q_next = propagation.length_map(act, q, sigma_w, sigma_b)
+
+    def f(u):
+        return mpmath.mpf(float(act.forward(float(u))))
+
+    mean = _mp_expectation(f, q, act.kinks)
+    assert propagation.correlation_map(act, 0.0, q, sigma_w, sigma_b) == pytest.approx(
+        (sigma_w**2 * mean**2 + sigma_b**2) / q_next, abs=1e-12
+    )
+    # At c = -1, u2 = -u1: the map is continuous there.
+    assert propagation.correlation_map(act, -1.0, q, sigma_w, sigma_b) == pytest.approx(
+        propagation.correlation_map(act, -1.0 + 1e-10, q, sigma_w, sigma_b), abs=1e-6
+    )
+
+
+@pytest.mark.parametrize("sigma_w", [1.5, 2.0, 3.0])
+def test_odd_activation_with_no_bias_has_its_correlation_fixed_point_at_zero(sigma_w):
+    m = propagation.mean_field("tanh", sigma_w, 0.0)
+    assert m.phase == "chaotic" and m.c_star == 0.0
 
 
 @pytest.mark.parametrize(("sigma_w", "sigma_b"), [(0.6, 0.1), (0.9, 0.0), (1.1, 0.5)])

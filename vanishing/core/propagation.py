@@ -287,24 +287,46 @@ def fixed_point_length(activation, sigma_w: float, sigma_b: float, *, q0: float 
     return math.inf
 
 
+def _values(fn, u: np.ndarray) -> np.ndarray:
+    """``fn`` at every entry of ``u`` (any shape), as a float64 array of that shape."""
+    flat = u.ravel()
+    return np.broadcast_to(np.asarray(fn(flat), dtype=np.float64), flat.shape).reshape(u.shape)
+
+
 def _pair_expectation(act: _act.Activation, fn, q: float, c: float) -> float:
-    """``E[fn(u_1) fn(u_2)]`` for a centred Gaussian pair of variance ``q`` and correlation ``c``."""
+    """``E[fn(u_1) fn(u_2)]`` for a centred Gaussian pair of variance ``q`` and correlation ``c``.
+
+    ``u_1 = root z_1`` and ``u_2 = root (c z_1 + s z_2)`` with ``root = sqrt(q)``,
+    ``s = sqrt(1 - c^2)``: the outer rule in ``z_1`` and, for each of its nodes,
+    an inner rule in ``z_2`` cut where ``u_2`` crosses a kink, all evaluated at
+    once (one array of nodes; a cut outside ``[-Z_MAX, Z_MAX]`` or on one of
+    the standard cuts adds a piece of width 0, which weighs nothing).
+    """
     root = math.sqrt(q)
     if c >= 1.0 or root == 0.0:
         return gaussian_expectation(lambda z: fn(root * z) ** 2, kinks=_z_kinks(act, q))
-    s = math.sqrt(max(1.0 - c * c, 0.0))
-    z1, w1 = _pieces(_z_kinks(act, q))
-    outer_f = fn(root * z1)
-    total = 0.0
-    kinks = [k / root for k in act.kinks]
-    for a, wa, fa in zip(z1, w1, outer_f, strict=True):
-        if wa == 0.0 or fa == 0.0:
-            continue
-        # u_2 = root (c a + s z2) crosses kink k at z2 = (k / root - c a) / s
-        cuts = [(k - c * a) / s for k in kinks]
-        z2, w2 = _pieces(cuts)
-        total += wa * fa * float(np.sum(w2 * fn(root * (c * a + s * z2))))
-    return total
+    kinks = np.asarray(_z_kinks(act, q), dtype=np.float64)
+    if c <= -1.0:  # u_2 = -u_1
+        return gaussian_expectation(
+            lambda z: _values(fn, root * z) * _values(fn, -root * z), kinks=[*kinks, *(-kinks)]
+        )
+    s = math.sqrt(1.0 - c * c)
+    z1, w1 = _pieces(kinks)
+    f1 = _values(fn, root * z1)
+    keep = (w1 != 0.0) & (f1 != 0.0)
+    a, weight = z1[keep], w1[keep] * f1[keep]
+    if kinks.size == 0:
+        z2, w2 = _PLAIN_RULE
+        return float(weight @ (_values(fn, root * (c * a[:, None] + s * z2)) @ w2))
+    # u_2 = root (c a + s z_2) crosses kink k at z_2 = (k - c a) / s
+    crossings = np.clip((kinks - c * a[:, None]) / s, -Z_MAX, Z_MAX)
+    cuts = np.sort(np.concatenate([np.broadcast_to(_CUTS, (a.size, len(_CUTS))), crossings], axis=1), axis=1)
+    lo, hi = cuts[:, :-1, None], cuts[:, 1:, None]
+    half = 0.5 * (hi - lo)
+    z2 = (lo + hi) / 2 + half * _NODES
+    w2 = half * _WEIGHTS * np.exp(-0.5 * z2 * z2) * _INV_SQRT_2PI
+    inner = np.sum(w2 * _values(fn, root * (c * a[:, None, None] + s * z2)), axis=(1, 2))
+    return float(weight @ inner)
 
 
 def correlation_map(activation, c: float, q: float, sigma_w: float, sigma_b: float) -> float:
@@ -352,7 +374,9 @@ def fixed_point_correlation(activation, q_star: float, sigma_w: float, sigma_b: 
         return correlation_map(act, c, q_star, sigma_w, sigma_b) - c
 
     top = 1.0 - 1e-9
-    if gap(0.0) <= 0.0:  # an odd activation with no bias: c* = 0
+    # An odd activation with no bias: c* = 0.  Its gap at 0 is E[f]^2 = 0 up to
+    # the quadrature's rounding (about 1e-35 either side), so within 1e-14.
+    if gap(0.0) <= 1e-14:
         c_star = 0.0
     else:
         c_star = float(scipy.optimize.brentq(gap, 0.0, top, xtol=1e-12))
