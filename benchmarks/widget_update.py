@@ -20,6 +20,11 @@ not visited yet):
   level 1 and wrapped in an ``<img>`` tag with alt text;
 * revisit: the same setting again through ``live()``'s image cache.
 
+Under a row whose computation alone is over the target it names the function
+with the most own time in that computation (one cold call under cProfile),
+the measured reason the widget is slow: the Gaussian draws of five seeds'
+wide networks, say, or a training run.
+
 The costliest setting is found greedily: starting from the defaults, each
 control in turn takes the candidate value (its ends, every option of a
 dropdown) that makes ``plot`` slowest, timed once and cold.  Target on the
@@ -31,9 +36,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import gc
 import io
 import json
+import pstats
 import statistics
 import sys
 import time
@@ -150,6 +157,18 @@ def compute_only(plot, values):
     plt.close(plot(**values))
 
 
+def top_cost(plot, values, warm):
+    """Where a cold ``plot(**values)`` spends its time: the function with the most own time
+    (cProfile), as ``name (file) N ms``; the reason a computation is over the target."""
+    clear_caches()
+    warm()
+    profiler = cProfile.Profile()
+    profiler.runcall(compute_only, plot, values)
+    stats = pstats.Stats(profiler).stats  # {(file, line, name): (calls, ncalls, own, cumulative, callers)}
+    (path, _, name), (_, calls, own, _, _) = max(stats.items(), key=lambda item: item[1][2])
+    return f"{name} ({Path(path).name}, {calls} calls) {1e3 * own:.0f} ms"
+
+
 def render_old_ms(plot, values, repeats):
     """Median ms of rendering a built figure as the old ``live()`` did in Jupyter.
 
@@ -237,6 +256,8 @@ def main():
                 f"{verdict:<14} {setting(values)}",
                 flush=True,
             )
+            if verdict != "ok" and c > TARGET_MS:
+                print(f"{'':<42} most own time: {top_cost(plot, values, warm)}", flush=True)
         plt.close("all")
     print(
         f"\n{len(rows)} settings of {len(rows) // 2} widgets: median compute+render before "
