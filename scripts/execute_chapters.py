@@ -19,6 +19,9 @@ the strict build reports the error.  The cache is keyed by the notebooks'
 code only, not by the library they import: after changing ``vanishing/``,
 delete ``_build`` (``./run book`` always does) before building again.
 
+Each notebook's line in the log gives its time and its two slowest cells (by
+index), so that a slow build says where its time went.
+
 Notebooks are started in reverse book order: the later chapters run longer,
 so the short early ones fill the gaps at the end and both kernels stay busy.
 """
@@ -54,24 +57,56 @@ def cell_timeout(root: Path = ROOT) -> int:
     return int(yaml.safe_load((root / "_config.yml").read_text())["execute"]["timeout"])
 
 
-def execute(path: str, timeout: int) -> tuple[str, float, object]:
-    """Execute one notebook as the build would; returns (path, seconds, notebook or error text)."""
+class CellClock:
+    """Wall time of every code cell, from nbclient's hooks (``on_cell_execute`` is
+    called just before a cell is sent to the kernel, ``on_cell_executed`` when its
+    reply arrives), so that the build's log can say where a notebook's time went."""
+
+    def __init__(self):
+        self.seconds: dict[int, float] = {}
+        self._started: dict[int, float] = {}
+
+    def start(self, cell, cell_index, **_):
+        self._started[cell_index] = time.perf_counter()
+
+    def stop(self, cell, cell_index, **_):
+        self.seconds[cell_index] = time.perf_counter() - self._started.pop(cell_index, time.perf_counter())
+
+    def slowest(self, n: int = 2) -> str:
+        """``"cell 35: 6.1 s, cell 48: 3.5 s"``: the ``n`` slowest cells (index in the notebook)."""
+        top = sorted(self.seconds.items(), key=lambda item: -item[1])[:n]
+        return ", ".join(f"cell {index}: {seconds:.1f} s" for index, seconds in top)
+
+
+def execute(path: str, timeout: int) -> tuple[str, float, object, str]:
+    """Execute one notebook as the build would.
+
+    Returns (path, seconds, notebook or error text, its slowest cells).
+    """
     import nbformat
     from run_notebooks import ipc_client  # this script's folder is on sys.path
 
     os.environ[BOOK_BUILD] = "1"
     nb = nbformat.read(path, as_version=4)
+    clock = CellClock()
     start = time.perf_counter()
     try:
         with ipc_client(
-            nb, path, timeout=timeout, allow_errors=False, store_widget_state=True, record_timing=False
+            nb,
+            path,
+            timeout=timeout,
+            allow_errors=False,
+            store_widget_state=True,
+            record_timing=False,
+            on_cell_execute=clock.start,
+            on_cell_executed=clock.stop,
         ) as client:
             client.execute()
     except Exception as err:  # noqa: BLE001 - reported, and myst-nb re-runs the notebook
         # A cell's error (nbclient's CellExecutionError) names the exception it raised.
         what = f"{err.ename}: {err.evalue}" if hasattr(err, "ename") else f"{type(err).__name__}: {err}"
-        return path, time.perf_counter() - start, what
-    return path, time.perf_counter() - start, nb
+        return path, time.perf_counter() - start, what, clock.slowest()
+    return path, time.perf_counter() - start, nb, clock.slowest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(execute, str(p), timeout) for p in reversed(todo)]
         for future in as_completed(futures):
-            path, elapsed, result = future.result()
+            path, elapsed, result, slowest = future.result()
             name = Path(path).name
             if isinstance(result, str):
                 failed += 1
@@ -118,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 check_validity=False,
                 overwrite=True,
             )
-            print(f"  {name}: {elapsed:.1f} s", flush=True)
+            print(f"  {name}: {elapsed:.1f} s (slowest {slowest})", flush=True)
     print(
         f"executed in {time.perf_counter() - start:.1f} s ({failed} failed: the build reports them)",
         flush=True,
