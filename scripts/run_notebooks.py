@@ -21,13 +21,17 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import queue
 import shutil
 import sys
 import tempfile
 import time
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
+from traitlets import Type
 from traitlets.config import Config
 
 from vanishing import widgets
@@ -52,6 +56,39 @@ def _coalesce_streams(outputs: list) -> list:
     return out
 
 
+#: The longest a channel waits on the socket before it looks again (seconds).
+POLL_SLICE = 1.0
+
+
+class SlicedPollChannel(AsyncZMQSocketChannel):
+    """A kernel channel that waits for a message at most :data:`POLL_SLICE` at a time.
+
+    nbclient waits for a cell's reply with one ``get_msg(timeout=<the cell
+    timeout>)``, and pyzmq's asyncio poll can miss the wake-up for a message
+    that has already arrived: it then sleeps until the timeout and, looking
+    once more, finds the reply.  A build here stalled exactly 300.0 s (the
+    cell timeout) in a cell of ch09 that takes a second or two, and no error was
+    reported.  Looking again every slice bounds such a stall to one slice.
+    """
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SLICE if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await super().get_msg(timeout=min(POLL_SLICE, left))
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+
+class SlicedPollClient(AsyncKernelClient):
+    """nbclient's kernel client, with :class:`SlicedPollChannel` for replies and outputs."""
+
+    shell_channel_class = Type(SlicedPollChannel)
+    iopub_channel_class = Type(SlicedPollChannel)
+
+
 @contextlib.contextmanager
 def ipc_client(nb, path: str, **options):
     """An nbclient ``NotebookClient`` for ``nb`` in ``path``'s folder, its kernel on Unix sockets.
@@ -71,7 +108,15 @@ def ipc_client(nb, path: str, **options):
             nb,
             kernel_name="python3",
             resources={"metadata": {"path": os.path.dirname(path) or "."}},
-            config=Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}}),
+            config=Config(
+                {
+                    "KernelManager": {
+                        "transport": "ipc",
+                        "ip": os.path.join(sockets, "kernel"),
+                        "client_factory": SlicedPollClient,
+                    }
+                }
+            ),
             **options,
         )
     finally:

@@ -101,3 +101,50 @@ def test_a_second_run_executes_only_what_is_missing(book, capsys):
 def test_jobs_must_be_positive(book):
     with pytest.raises(SystemExit):
         execute_chapters.main(["--root", str(book), "--jobs", "0"])
+
+
+def test_kernel_channels_wait_in_slices_so_a_missed_wakeup_costs_at_most_one(monkeypatch):
+    # pyzmq's asyncio poll can miss the wake-up for a message that has arrived and then
+    # sleep until its timeout (the cell timeout: a build here stalled 300.0 s).  The
+    # channels the build and run_notebooks use ask for at most one slice at a time.
+    import asyncio
+    import queue
+
+    import run_notebooks
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    asked = []
+
+    async def misses_twice(self, timeout=None):
+        asked.append(timeout)
+        if len(asked) <= 2:
+            raise queue.Empty  # the reply was there, but the poll did not wake up
+        return {"msg_type": "execute_reply"}
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", misses_twice)
+    channel = object.__new__(run_notebooks.SlicedPollChannel)
+    assert asyncio.run(channel.get_msg(timeout=300.0)) == {"msg_type": "execute_reply"}
+    assert asked == [run_notebooks.POLL_SLICE] * 3
+
+    async def never(self, timeout=None):
+        asked.append(timeout)
+        raise queue.Empty
+
+    asked.clear()
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", never)
+    monkeypatch.setattr(run_notebooks, "POLL_SLICE", 0.01)
+    with pytest.raises(queue.Empty):  # the caller's timeout still holds
+        asyncio.run(channel.get_msg(timeout=0.05))
+    assert len(asked) >= 5 and max(asked) <= 0.01
+
+
+def test_the_build_and_run_notebooks_use_the_sliced_channels(tmp_path):
+    import run_notebooks
+
+    nb = new_notebook(cells=[new_code_cell("1 + 1")])
+    with run_notebooks.ipc_client(nb, str(tmp_path / "x.ipynb")) as client:
+        km = client.create_kernel_manager()
+        assert km.client_factory is run_notebooks.SlicedPollClient
+        kc = km.client()
+        assert kc.shell_channel_class is run_notebooks.SlicedPollChannel
+        assert kc.iopub_channel_class is run_notebooks.SlicedPollChannel
