@@ -111,11 +111,17 @@ def as_activation(activation) -> _act.Activation:
 
 
 def _rule(cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    a, b = cuts[:-1, None], cuts[1:, None]
+    """Gauss-Legendre nodes and Gaussian-density weights on the pieces between sorted ``cuts``.
+
+    ``cuts`` may hold one list of cuts per row (shape ``(..., k)``); the result
+    then has one rule per row (shape ``(..., (k - 1) * 24)``).
+    """
+    a, b = cuts[..., :-1, None], cuts[..., 1:, None]
     half = 0.5 * (b - a)
     z = (a + b) / 2 + half * _NODES
     w = half * _WEIGHTS * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
-    return z.ravel(), w.ravel()
+    rows = cuts.shape[:-1]
+    return z.reshape(*rows, -1), w.reshape(*rows, -1)
 
 
 #: The rule with no cuts beyond _CUTS (smooth activations, and kinks at 0), built once:
@@ -307,9 +313,7 @@ def _pair_expectation(act: _act.Activation, fn, q: float, c: float) -> float:
         return gaussian_expectation(lambda z: fn(root * z) ** 2, kinks=_z_kinks(act, q))
     kinks = np.asarray(_z_kinks(act, q), dtype=np.float64)
     if c <= -1.0:  # u_2 = -u_1
-        return gaussian_expectation(
-            lambda z: _values(fn, root * z) * _values(fn, -root * z), kinks=[*kinks, *(-kinks)]
-        )
+        return gaussian_expectation(lambda z: fn(root * z) * fn(-root * z), kinks=[*kinks, *(-kinks)])
     s = math.sqrt(1.0 - c * c)
     z1, w1 = _pieces(kinks)
     f1 = _values(fn, root * z1)
@@ -321,11 +325,8 @@ def _pair_expectation(act: _act.Activation, fn, q: float, c: float) -> float:
     # u_2 = root (c a + s z_2) crosses kink k at z_2 = (k - c a) / s
     crossings = np.clip((kinks - c * a[:, None]) / s, -Z_MAX, Z_MAX)
     cuts = np.sort(np.concatenate([np.broadcast_to(_CUTS, (a.size, len(_CUTS))), crossings], axis=1), axis=1)
-    lo, hi = cuts[:, :-1, None], cuts[:, 1:, None]
-    half = 0.5 * (hi - lo)
-    z2 = (lo + hi) / 2 + half * _NODES
-    w2 = half * _WEIGHTS * np.exp(-0.5 * z2 * z2) * _INV_SQRT_2PI
-    inner = np.sum(w2 * _values(fn, root * (c * a[:, None, None] + s * z2)), axis=(1, 2))
+    z2, w2 = _rule(cuts)  # one inner rule per outer node
+    inner = np.sum(w2 * _values(fn, root * (c * a[:, None] + s * z2)), axis=1)
     return float(weight @ inner)
 
 
