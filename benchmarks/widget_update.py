@@ -116,11 +116,12 @@ def candidates(control):
 
 # -- timing ----------------------------------------------------------------------------
 def clear_caches():
-    """Clear every functools.lru_cache in vanishing, so that a call is as cold as a first visit."""
+    """Clear every cache in vanishing (each functools.lru_cache, and the kept random draws
+    of propagation.STANDARD_NORMALS), so that a call is as cold as a first visit."""
     for name, module in list(sys.modules.items()):
         if name == "vanishing" or name.startswith("vanishing."):
             for attr in vars(module).values():
-                if callable(getattr(attr, "cache_clear", None)):
+                if not isinstance(attr, type) and callable(getattr(attr, "cache_clear", None)):
                     attr.cache_clear()
 
 

@@ -295,11 +295,49 @@ def test_simulate_draws_the_networks_its_docstring_defines_bit_for_bit(name, sig
 def test_layers_drawn_at_once_are_rng_normals_bit_for_bit(w_std, sigma_b):
     width, layers = 3, 4
     params = np.empty((layers, width * width + (width if sigma_b > 0 else 0)))
-    rng, ref = np.random.default_rng(8), np.random.default_rng(8)
-    weights, biases = propagation._draw_layers(rng, params, width, w_std, sigma_b, np.zeros(width))
+    ref = np.random.default_rng(8)
+    normals = np.random.default_rng(8).standard_normal(params.shape)
+    weights, biases = propagation._draw_layers(normals, params, width, w_std, sigma_b, np.zeros(width))
     for w, b in zip(weights, biases, strict=True):
         # tobytes: the same bits, the sign of a zero included (5e-324 * z often rounds to -0.0)
         assert w.tobytes() == ref.normal(0.0, w_std, (width, width)).tobytes()
         expected = ref.normal(0.0, sigma_b, width) if sigma_b > 0 else np.zeros(width)
         assert b.tobytes() == expected.tobytes()
-    assert rng.standard_normal() == ref.standard_normal()  # the stream is left where it was
+
+
+def test_standard_normals_are_the_generators_own_in_order():
+    streams = propagation.StandardNormals(max_stream=1000, max_total=2500)
+    ref = np.random.default_rng(5).standard_normal(1000)
+    short = streams.first(5, 10)
+    assert np.array_equal(short, ref[:10])
+    assert np.array_equal(streams.first(5, 700), ref[:700])  # grown from the kept 10
+    assert np.array_equal(streams.first(5, 300), ref[:300])  # a prefix of the kept 700
+    assert not streams.first(5, 300).flags.writeable  # shared by every caller
+    assert np.array_equal(streams.first(6, 10), np.random.default_rng(6).standard_normal(10))
+
+
+def test_standard_normals_keep_at_most_their_budget():
+    streams = propagation.StandardNormals(max_stream=1000, max_total=2500)
+    long = streams.first(9, 5000)  # over max_stream: drawn, not kept
+    assert np.array_equal(long, np.random.default_rng(9).standard_normal(5000))
+    assert streams._kept == {}
+    for seed in (1, 2, 3):
+        streams.first(seed, 1000)
+    assert sorted(streams._kept) == [2, 3]  # seed 1, least recently used, made room
+    streams.first(2, 10)
+    streams.first(4, 1000)
+    assert sorted(streams._kept) == [2, 4]
+    streams.cache_clear()
+    assert streams._kept == {}
+
+
+def test_simulate_gives_the_same_bits_from_kept_draws():
+    """A run after runs of other depths, widths and bias scales with the same seeds (so a
+    longer, a shorter and no kept stream) equals the run from fresh draws."""
+    propagation.STANDARD_NORMALS.cache_clear()
+    fresh = propagation.simulate("tanh", 1.5, 0.3, depth=6, width=8, seeds=(3, 4))
+    for depth, width, sigma_b in ((9, 8, 0.0), (3, 8, 0.3), (6, 16, 0.3)):
+        propagation.simulate("tanh", 1.2, sigma_b, depth=depth, width=width, seeds=(4, 3))
+        again = propagation.simulate("tanh", 1.5, 0.3, depth=6, width=8, seeds=(3, 4))
+        assert np.array_equal(again.q, fresh.q) and np.array_equal(again.grad_sq, fresh.grad_sq)
+        assert np.array_equal(again.c, fresh.c)

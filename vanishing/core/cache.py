@@ -9,7 +9,10 @@ caller gets.
 
 Where it is used: the experiments layer (:mod:`vanishing.experiments`) only.
 The core computes, the plots draw, and the experiments, which know which
-results a chapter asks for again, cache.
+results a chapter asks for again, cache.  The one cache below them is of
+random draws, not results: :data:`vanishing.core.propagation.STANDARD_NORMALS`
+keeps each seed's standard normals, which every wide network of that seed
+draws from.
 """
 
 from __future__ import annotations

@@ -70,8 +70,10 @@ from ._checks import check_int, check_real
 
 __all__ = [
     "SIGMA_W_BOUNDS",
+    "STANDARD_NORMALS",
     "Z_MAX",
     "MeanField",
+    "StandardNormals",
     "WideRun",
     "as_activation",
     "chi",
@@ -738,14 +740,19 @@ def simulate(
     # One buffer for every seed's parameters, layer l's row holding W^{l+1} and then b^{l+1}.
     params = np.empty((depth - 1, width * width + (width if sigma_b > 0 else 0)))
     zero_bias = np.zeros(width)
+    # Per seed, the generator's standard normals in the order the draws above take them:
+    # the pairs (a, then the noise that makes b), every layer's row, then dL/dh of the last layer.
+    n_in = half * width
+    n_params = params.size
     for row, seed in enumerate(seeds):
-        rng = np.random.default_rng(seed)
-        a = rng.standard_normal((half, width))
-        b = c0 * a + math.sqrt(max(1.0 - c0 * c0, 0.0)) * rng.standard_normal((half, width))
+        z = STANDARD_NORMALS.first(seed, 2 * n_in + n_params + batch * width)
+        a = z[:n_in].reshape(half, width)
+        b = c0 * a + math.sqrt(max(1.0 - c0 * c0, 0.0)) * z[n_in : 2 * n_in].reshape(half, width)
         h1 = math.sqrt(q0) * np.concatenate([a, b])
-        weights, biases = _draw_layers(rng, params, width, sigma_w / math.sqrt(width), sigma_b, zero_bias)
+        layers = z[2 * n_in : 2 * n_in + n_params].reshape(params.shape)
+        weights, biases = _draw_layers(layers, params, width, sigma_w / math.sqrt(width), sigma_b, zero_bias)
         hs = _forward(act, h1, weights, biases)
-        grads = _backward(act, hs, weights, rng.standard_normal(hs[-1].shape))
+        grads = _backward(act, hs, weights, z[2 * n_in + n_params :].reshape(hs[-1].shape))
         for layer, (hl, dl) in enumerate(zip(hs, grads, strict=True)):
             q[row, layer] = np.mean(hl * hl)
             x, y = hl[:half], hl[half:]
@@ -756,30 +763,69 @@ def simulate(
     return WideRun(q=q, c=c, grad_sq=grad_sq)
 
 
-def _draw_layers(rng, params, width: int, w_std: float, sigma_b: float, zero_bias):
-    """Every layer's ``(W, b)``, drawn into ``params`` as the draws
+def _draw_layers(normals, params, width: int, w_std: float, sigma_b: float, zero_bias):
+    """Every layer's ``(W, b)``, written into ``params`` from ``normals`` (standard
+    normals of ``params``'s shape, one row per layer) as the draws
     ``rng.normal(0.0, w_std, (width, width))`` then ``rng.normal(0.0, sigma_b, width)``
-    (if ``sigma_b > 0``), layer by layer, would give them, bit for bit.
+    (if ``sigma_b > 0``), layer by layer, would give them from the same stream, bit for bit.
 
     Generator.normal(loc, scale) is ``loc + scale * z`` for the same stream of
-    standard normals ``z``: one call fills the buffer with them, in the same order.
+    standard normals ``z``, taken in the same order.
     """
-    rng.standard_normal(out=params)
     n_w = width * width
-    weights, biases = [], []
-    for layer in params:
-        w = layer[:n_w]
-        w *= w_std
-        w += 0.0  # loc + scale * z: -0.0 becomes 0.0, as in rng.normal
-        weights.append(w.reshape(width, width))
-        if sigma_b > 0:
-            bias = layer[n_w:]
-            bias *= sigma_b
-            bias += 0.0
-            biases.append(bias)
-        else:
-            biases.append(zero_bias)
+    np.multiply(normals[:, :n_w], w_std, out=params[:, :n_w])
+    params[:, :n_w] += 0.0  # loc + scale * z: -0.0 becomes 0.0, as in rng.normal
+    if sigma_b > 0:
+        np.multiply(normals[:, n_w:], sigma_b, out=params[:, n_w:])
+        params[:, n_w:] += 0.0
+    weights = [layer[:n_w].reshape(width, width) for layer in params]
+    biases = [layer[n_w:] if sigma_b > 0 else zero_bias for layer in params]
     return weights, biases
+
+
+class StandardNormals:
+    """The first ``n`` standard normals of ``np.random.default_rng(seed)``, kept per seed.
+
+    :func:`simulate` takes every draw of one seed's networks (inputs, weights,
+    biases, the starting gradient) from one stream of standard normals, so
+    networks of any depth, width, weight scale and bias scale drawn from the same
+    seed share a prefix of the same stream: a twin's 30 frames of five seeds, or a
+    reader's moves of a depth slider, draw it once.  The numbers are exactly
+    those the generator gives (a ``Generator`` fills an array one normal after
+    another, so the first ``n`` of a longer draw are the ``n`` of a shorter one).
+
+    A stream longer than ``max_stream`` numbers is drawn each time and not kept;
+    the kept streams together hold at most ``max_total`` numbers (the least
+    recently used seed goes first).  :meth:`cache_clear` forgets them all.
+    """
+
+    def __init__(self, *, max_stream: int = 4_500_000, max_total: int = 24_000_000):
+        self.max_stream = max_stream
+        self.max_total = max_total
+        self._kept: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+
+    def first(self, seed: int, n: int) -> np.ndarray:
+        """The first ``n`` standard normals of ``default_rng(seed)`` (read-only)."""
+        if n > self.max_stream:
+            return np.random.default_rng(seed).standard_normal(n)
+        rng, drawn = self._kept.pop(seed, (None, None))
+        if rng is None:
+            rng = np.random.default_rng(seed)
+            drawn = rng.standard_normal(n)
+        elif drawn.size < n:
+            drawn = np.concatenate([drawn, rng.standard_normal(n - drawn.size)])
+        drawn.setflags(write=False)
+        self._kept[seed] = (rng, drawn)  # most recently used last
+        while sum(d.size for _, d in self._kept.values()) > self.max_total:
+            del self._kept[next(iter(self._kept))]
+        return drawn[:n]
+
+    def cache_clear(self) -> None:
+        self._kept.clear()
+
+
+#: The cache of draws that :func:`simulate` uses (at most 24 million numbers, 192 MB).
+STANDARD_NORMALS = StandardNormals()
 
 
 def _forward(act: _act.Activation, h1: np.ndarray, weights, biases) -> list[np.ndarray]:
