@@ -206,7 +206,9 @@ def setting(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--only", default="", help="only widgets whose label contains this")
+    parser.add_argument(
+        "--only", default="", help="only widgets whose label ('05 plot_layer_profile') contains this"
+    )
     parser.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
     args = parser.parse_args()
     if args.wall:
@@ -260,6 +262,8 @@ def main():
             if verdict != "ok" and c > TARGET_MS:
                 print(f"{'':<42} most own time: {top_cost(plot, values, warm)}", flush=True)
         plt.close("all")
+    if not rows:
+        sys.exit(f"no widget's label contains {args.only!r}; labels are like '05 plot_layer_profile'")
     print(
         f"\n{len(rows)} settings of {len(rows) // 2} widgets: median compute+render before "
         f"{statistics.median(r[4] for r in rows):.1f} ms, after {statistics.median(r[5] for r in rows):.1f} ms; "

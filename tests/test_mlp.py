@@ -83,6 +83,15 @@ def test_stats_describe_the_forward_pass():
     assert net.sizes == [4, 6, 6, 2]
 
 
+@pytest.mark.parametrize("shape", [(1,), (7,), (64, 1), (33, 17), (128, 32), (1024, 256)])
+def test_layer_statistics_are_numpys_mean_and_std_bit_for_bit(shape):
+    rng = np.random.default_rng(len(shape) * 1000 + shape[0])
+    for scale in (1e-150, 1e-3, 1.0, 1e3, 1e150):
+        a = rng.standard_normal(shape) * scale + rng.standard_normal() * scale
+        assert mlp._mean(a) == a.mean() and mlp._std(a) == a.std()
+    assert mlp._std(np.full(shape, 0.1)) == np.full(shape, 0.1).std()
+
+
 def test_deep_sigmoid_network_has_smaller_gradients_near_the_input():
     rng = np.random.default_rng(0)
     net = mlp.MLP.initialise([16] + [64] * 10 + [1], "sigmoid", "xavier_normal", rng)
