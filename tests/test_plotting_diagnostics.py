@@ -33,6 +33,28 @@ def test_the_layer_report_has_a_histogram_per_layer_in_each_panel(trained):
     plt.close(fig)
 
 
+def test_a_kept_layer_report_shows_what_a_new_one_shows_with_or_without_slopes(trained):
+    """A report without slopes hides the summary's twin axis; drawn into the figure of a
+    report with them (and back), every pixel is that of a new figure."""
+    net, X, y, _ = trained
+    full = diagnostics.network_report(net, X, y)
+    bare = diagnostics.layer_report(full.activations[:2], full.gradients[:2])
+    assert bare.saturated is None
+
+    def pixels(fig):
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    kept = plotting.plot_layer_report(full, title="with slopes")
+    for report, title in ((bare, None), (full, "with slopes")):
+        kept = plotting.plot_layer_report(report, title=title, fig=kept)
+        fresh = plotting.plot_layer_report(report, title=title)
+        assert np.array_equal(pixels(kept), pixels(fresh)), title
+        assert kept.axes[3].get_visible() == (report.saturated is not None)
+        plt.close(fresh)
+    plt.close(kept)
+
+
 def test_the_update_ratios_have_a_line_per_weight_matrix_and_the_target(trained):
     *_, history = trained
     fig = plotting.plot_update_ratios(history.update_ratios)

@@ -87,18 +87,18 @@ FRAMES = {
         {"activation": "mish", "depth": 10, "width": 16, "seeds": (0, 1)},
         {"activation": "relu", "depth": 3, "width": 16, "seeds": (0,)},
     ],
+    "plot_lab_report": [  # the sigmoid's saturation against the ReLU's dead units, legends and offsets
+        {"activation": "sigmoid", "init": "xavier_normal", "stage": "initialisation", "depth": 3},
+        {"activation": "relu", "init": "he_normal", "stage": "trained", "depth": 2},
+    ],
     "plot_residual_chains": [
         {"weight_scale": 0.125, "depth": 20, "n_chains": 100},
         {"weight_scale": 4.0, "depth": 5, "n_chains": 100, "activation": "sigmoid"},
     ],
 }
 
-#: Live widgets whose plot function builds a new figure per frame, and why.
-NEW_FIGURE_PER_FRAME = {
-    # three panels and a twin y axis that exists only when the report has
-    # saturation shares; a training run whose compute is cached per setting
-    "plot_lab_report": "its per-layer panel adds a twin y axis only for some reports",
-}
+#: Live widgets whose plot function builds a new figure per frame, and why (none now).
+NEW_FIGURE_PER_FRAME: dict[str, str] = {}
 
 
 def _pixels(fig):

@@ -121,7 +121,8 @@ def new_or_reused(fig: Figure | None, n_axes: int, **subplots) -> tuple[Figure, 
 def reuse(fig: Figure, n_axes: int) -> list:
     """Empty the axes of ``fig`` for a new frame, keeping what drawing the last one built.
 
-    Removes every line, patch, collection, text and legend, and resets each
+    Removes every line, patch, collection, bar container, text and legend (the
+    figure's legends too), and resets each
     axes' scales, tick locators and formatters, view and data limits,
     autoscaling, titles, axis labels and colour cycle to a new axes' state, so
     that drawing the same calls again gives the picture a new figure would.
@@ -134,7 +135,11 @@ def reuse(fig: Figure, n_axes: int) -> list:
         raise TypeError(f"fig must be a Figure returned by the same plot function; got {type(fig).__name__}")
     if len(fig.axes) != n_axes:
         raise ValueError(f"fig must have the {n_axes} axes this plot function draws; it has {len(fig.axes)}")
+    for legend in list(fig.legends):
+        legend.remove()
     for ax in fig.axes:
+        for container in list(ax.containers):  # bar containers: their patches, and the legend entry
+            container.remove()
         for artist in [*ax.lines, *ax.patches, *ax.collections, *ax.texts]:
             artist.remove()
         if ax.legend_ is not None:

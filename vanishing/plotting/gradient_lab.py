@@ -335,7 +335,12 @@ def _lab_report(activation, init, stage, depth):
 
 
 def plot_lab_report(
-    activation: str = "sigmoid", init: str = "xavier_normal", stage: str = "initialisation", depth: int = 10
+    activation: str = "sigmoid",
+    init: str = "xavier_normal",
+    stage: str = "initialisation",
+    depth: int = 10,
+    *,
+    fig: Figure | None = None,
 ):
     """Chapter 10's diagnostics widget: :func:`plot_layer_report` of a lab network.
 
@@ -343,10 +348,11 @@ def plot_lab_report(
     trains (seed 0), at initialisation (``stage="initialisation"``) or after
     its six epochs of SGD (``stage="trained"``), measured on all the training
     digits (:func:`vanishing.experiments.gradient_lab.lab_report`, cached).
+    ``fig``: a figure this function returned before, to draw into.
     """
     report = _lab_report(activation, init, stage, depth)
     when = "at initialisation" if stage == "initialisation" else "after training"
-    return plot_layer_report(report, title=f"{activation} + {init}, {depth} hidden layers, {when}")
+    return plot_layer_report(report, title=f"{activation} + {init}, {depth} hidden layers, {when}", fig=fig)
 
 
 def describe_lab_report(
