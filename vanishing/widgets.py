@@ -52,7 +52,7 @@ BOOK_BUILD = "VANISHING_BOOK_BUILD"
 #: Frames are the course figures (6.4 x 3.6 in) rendered at 70 dpi: 448 x 252 px.
 FRAME_DPI = 70
 #: How :func:`render_png` makes a twin's frame: Pillow's fast octree quantiser, then zlib
-#: at level 6 (on the course's figures about 3 ms a frame, against 18 ms for the
+#: at level 6 (on the course's figures 2-3 ms a frame, against 15-18 ms for the
 #: median-cut quantiser with ``optimize=True``, for files of the same size).
 PNG_QUANTIZER, PNG_LEVEL = Image.Quantize.FASTOCTREE, 6
 

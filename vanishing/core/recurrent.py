@@ -606,12 +606,13 @@ def jacobian_product_norms(jacobians) -> np.ndarray:
     if J.ndim != 4 or J.shape[-1] != J.shape[-2]:
         raise ValueError(f"jacobians must have shape (T, batch, n, n); got {J.shape}")
     T, batch, n, _ = J.shape
-    out = np.empty((T + 1, batch))
-    prod = np.broadcast_to(np.eye(n), (batch, n, n)).copy()
-    out[T] = 1.0
+    products = np.empty((T, batch, n, n))  # products[t - 1] = dh_T/dh_{t-1}
+    prod = np.broadcast_to(np.eye(n), (batch, n, n))
     for t in range(T, 0, -1):
-        prod = prod @ J[t - 1]
-        out[t - 1] = np.linalg.norm(prod, ord=2, axis=(1, 2))
+        prod = products[t - 1] = prod @ J[t - 1]
+    out = np.empty((T + 1, batch))
+    out[:T] = np.linalg.norm(products, ord=2, axis=(2, 3))  # one batched SVD
+    out[T] = 1.0
     return out
 
 
