@@ -177,6 +177,11 @@ def length_map(activation, q: float, sigma_w: float, sigma_b: float) -> float:
     act = as_activation(activation)
     q = check_real("q", q, low=0.0)
     sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
+    return _length_map(act, q, sigma_w, sigma_b)
+
+
+def _length_map(act: _act.Activation, q: float, sigma_w: float, sigma_b: float) -> float:
+    """:func:`length_map` of arguments already checked (iterations call it hundreds of times)."""
     root = math.sqrt(q)
     values = gaussian_expectation(
         lambda z: _finite(act._kernel(root * z), act, "f") ** 2, kinks=_z_kinks(act, q)
@@ -265,9 +270,11 @@ def fixed_point_length(activation, sigma_w: float, sigma_b: float, *, q0: float 
     ``sigma_w^2 > 2``, say); ``q0`` itself when every variance is a fixed
     point (ReLU with ``sigma_w^2 = 2`` and ``sigma_b = 0``).
     """
+    act = as_activation(activation)
     q = check_real("q0", q0, low=0.0)
+    sigma_w, sigma_b = _check_sigmas(sigma_w, sigma_b)
     for _ in range(400):
-        nxt = length_map(activation, q, sigma_w, sigma_b)
+        nxt = _length_map(act, q, sigma_w, sigma_b)  # finite and >= 0, or inf (returned below)
         if nxt > 1e12:
             return math.inf
         if nxt == q or abs(nxt - q) <= 1e-13 * q:
@@ -278,7 +285,7 @@ def fixed_point_length(activation, sigma_w: float, sigma_b: float, *, q0: float 
     # it if it is rising.
 
     def gap(v):
-        return length_map(activation, v, sigma_w, sigma_b) - v
+        return _length_map(act, v, sigma_w, sigma_b) - v
 
     if gap(q) < 0:  # falling: towards a fixed point below q, or to 0
         lo = q
