@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vanishing.core import initialisation, mlp
+from vanishing.core import _reduce, initialisation, mlp
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "gelu", "softplus", "relu", "selu"])
@@ -83,13 +83,19 @@ def test_stats_describe_the_forward_pass():
     assert net.sizes == [4, 6, 6, 2]
 
 
-@pytest.mark.parametrize("shape", [(1,), (7,), (64, 1), (33, 17), (128, 32), (1024, 256)])
-def test_layer_statistics_are_numpys_mean_and_std_bit_for_bit(shape):
+@pytest.mark.parametrize("shape", [(1,), (7,), (64, 1), (1, 16), (33, 17), (128, 32), (1024, 256)])
+def test_the_cores_means_and_variances_are_numpys_bit_for_bit(shape):
+    """vanishing.core._reduce (the per-layer statistics, batch and layer normalisation)."""
     rng = np.random.default_rng(len(shape) * 1000 + shape[0])
     for scale in (1e-150, 1e-3, 1.0, 1e3, 1e150):
         a = rng.standard_normal(shape) * scale + rng.standard_normal() * scale
-        assert mlp._mean(a) == a.mean() and mlp._std(a) == a.std()
-    assert mlp._std(np.full(shape, 0.1)) == np.full(shape, 0.1).std()
+        assert _reduce.mean(a) == a.mean() and _reduce.std(a) == a.std()
+        for axis in range(a.ndim):
+            for keepdims in (False, True):
+                kw = {"keepdims": keepdims}
+                assert _reduce.mean(a, axis, **kw).tobytes() == a.mean(axis=axis, **kw).tobytes()
+                assert _reduce.var(a, axis, **kw).tobytes() == a.var(axis=axis, **kw).tobytes()
+    assert _reduce.std(np.full(shape, 0.1)) == np.full(shape, 0.1).std()
 
 
 def test_deep_sigmoid_network_has_smaller_gradients_near_the_input():

@@ -633,6 +633,8 @@ def test_layer_norm_rnn_bad_arguments():
     p = R.init_rnn(2, 3, 2, np.random.default_rng(0), layer_norm=True)
     with pytest.raises(ValueError, match="ln_gain"):
         R.LNRNNParams(p.W_xh, p.W_hh, p.b_h, p.W_hy, p.b_y, ln_gain=np.ones(4))
+    with pytest.raises(ValueError, match="n_hidden >= 2"):  # one unit has no spread to normalise
+        R.init_rnn(2, 1, 2, np.random.default_rng(0), layer_norm=True)
     plain_cache = R.rnn_forward(R.init_rnn(2, 3, 2, np.random.default_rng(0)), np.zeros((2, 1, 2)))
     with pytest.raises(ValueError, match="cache"):
         R.rnn_backward(p, plain_cache, np.zeros((3, 1, 3)))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _reduce
 from . import activations as _act
 from ._checks import as_float_array, check_int, check_real
 from .initialisation import init_weights
@@ -304,7 +305,7 @@ class MLP:
         if err["over"] == "raise" or err["invalid"] == "raise":
             # Under a raising errstate (train's), an overflowing dL/dZ must stop the
             # step here, before any update, as it always has: take its std now.
-            deltas = np.array([_std(d) for d in deltas])
+            deltas = np.array([_reduce.std(d) for d in deltas])
         return Gradients(value, **grads, _stats=lambda: _layer_stats(zs, acts, grads, deltas))
 
     def _backward(self, us, acts, caches, delta, shared, *, keep_activation_grads=False) -> dict:
@@ -454,30 +455,16 @@ def _tanh_slope_times(u, d_out, out):
     return np.multiply(e, d_out, out=out)
 
 
-def _mean(a: np.ndarray):
-    """``a.mean()`` of a float64 array, bit for bit: the same sum, then the same division,
-    without ndarray.mean's Python-level wrapper (a training step takes dozens of them)."""
-    return np.add.reduce(a, axis=None) / a.size
-
-
-def _std(a: np.ndarray):
-    """``a.std()`` of a float64 array, bit for bit: numpy's own steps (the mean, the
-    squared deviations, their mean, its square root), without its Python-level wrapper."""
-    d = a - np.add.reduce(a, axis=None, keepdims=True) / a.size
-    np.multiply(d, d, out=d)
-    return np.sqrt(np.add.reduce(d, axis=None) / a.size)
-
-
 def _layer_stats(zs, acts, grads, deltas) -> LayerStats:
     """The statistics of one pass; ``deltas`` is every layer's dL/dZ, or their stds already taken."""
     return LayerStats(
-        pre_mean=np.array([_mean(z) for z in zs]),
-        pre_std=np.array([_std(z) for z in zs]),
-        act_mean=np.array([_mean(a) for a in acts[1:]]),
-        act_std=np.array([_std(a) for a in acts[1:]]),
+        pre_mean=np.array([_reduce.mean(z) for z in zs]),
+        pre_std=np.array([_reduce.std(z) for z in zs]),
+        act_mean=np.array([_reduce.mean(a) for a in acts[1:]]),
+        act_std=np.array([_reduce.std(a) for a in acts[1:]]),
         grad_w_norm=np.array([np.linalg.norm(g) for g in grads["weights"]]),
         grad_b_norm=np.array([np.linalg.norm(g) for g in grads["biases"]]),
-        delta_std=deltas if isinstance(deltas, np.ndarray) else np.array([_std(d) for d in deltas]),
+        delta_std=deltas if isinstance(deltas, np.ndarray) else np.array([_reduce.std(d) for d in deltas]),
     )
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _reduce
 from ._checks import as_float_array, check_real
 
 __all__ = [
@@ -71,8 +72,8 @@ def _checked(Z, gamma, beta, eps, axis: int):
 def batch_norm_forward(Z, gamma, beta, eps: float = EPS) -> tuple[np.ndarray, BatchNormCache]:
     """``(out, cache)`` for a batch ``Z`` of shape ``(batch, units)`` in training mode."""
     Z, gamma, beta, eps = _checked(Z, gamma, beta, eps, axis=0)
-    mean = Z.mean(axis=0)
-    var = Z.var(axis=0)
+    mean = _reduce.mean(Z, 0)
+    var = _reduce.var(Z, 0)
     inv_std = 1.0 / np.sqrt(var + eps)
     z_hat = (Z - mean) * inv_std
     return gamma * z_hat + beta, BatchNormCache(z_hat, inv_std, gamma, mean, var)
@@ -100,8 +101,8 @@ def _standardised_backward(dout, cache, axis: int) -> tuple[np.ndarray, np.ndarr
     dgamma = np.sum(dout * cache.z_hat, axis=0)
     dbeta = np.sum(dout, axis=0)
     g = dout * cache.gamma
-    mean_g = g.mean(axis=axis, keepdims=True)
-    mean_gz = np.mean(g * cache.z_hat, axis=axis, keepdims=True)
+    mean_g = _reduce.mean(g, axis, keepdims=True)
+    mean_gz = _reduce.mean(g * cache.z_hat, axis, keepdims=True)
     return cache.inv_std * (g - mean_g - cache.z_hat * mean_gz), dgamma, dbeta
 
 
@@ -120,9 +121,14 @@ def layer_norm_forward(Z, gamma, beta, eps: float = EPS) -> tuple[np.ndarray, La
     The mean and the (biased) variance are taken over axis 1, as PyTorch's
     ``nn.LayerNorm(units)`` does; training and evaluation are the same.
     """
-    Z, gamma, beta, eps = _checked(Z, gamma, beta, eps, axis=1)
-    mean = Z.mean(axis=1, keepdims=True)
-    inv_std = 1.0 / np.sqrt(Z.var(axis=1, keepdims=True) + eps)
+    return _layer_norm_forward(*_checked(Z, gamma, beta, eps, axis=1))
+
+
+def _layer_norm_forward(Z, gamma, beta, eps) -> tuple[np.ndarray, LayerNormCache]:
+    """:func:`layer_norm_forward` of arguments already checked (a layer-normalised RNN
+    calls it at every time step, on its own float64 arrays)."""
+    mean = _reduce.mean(Z, 1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(_reduce.var(Z, 1, keepdims=True) + eps)
     z_hat = (Z - mean) * inv_std
     return gamma * z_hat + beta, LayerNormCache(z_hat, inv_std, gamma)
 

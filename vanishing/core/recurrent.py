@@ -62,7 +62,7 @@ import scipy.special
 from ._checks import as_float_array, check_generator, check_int, check_real
 from .losses import softmax_cross_entropy
 from .normalisation import EPS as LN_EPS
-from .normalisation import layer_norm_backward, layer_norm_forward
+from .normalisation import _layer_norm_forward, layer_norm_backward
 
 __all__ = [
     "LSTMCache",
@@ -185,6 +185,8 @@ class LNRNNParams(RNNParams):
         if self.ln_bias is None:
             self.ln_bias = np.zeros(n)
         super().__post_init__()
+        if self.n_hidden < 2:
+            raise ValueError(f"layer normalisation needs n_hidden >= 2 units; got {self.n_hidden}")
         for name in ("ln_gain", "ln_bias"):
             if getattr(self, name).shape != (self.n_hidden,):
                 raise _shape_error(name, f"(n_hidden,) = ({self.n_hidden},)", getattr(self, name).shape)
@@ -480,7 +482,7 @@ def rnn_forward(params: RNNParams, xs, h0=None) -> RNNCache:
     if isinstance(params, LNRNNParams):
         ln = []
         for t in range(T):
-            z, c = layer_norm_forward(hs[t] @ W_hh_T + drive[t], params.ln_gain, params.ln_bias, LN_EPS)
+            z, c = _layer_norm_forward(hs[t] @ W_hh_T + drive[t], params.ln_gain, params.ln_bias, LN_EPS)
             hs[t + 1] = np.tanh(z)
             ln.append(c)
         return RNNCache(xs=xs, hs=hs, ln=tuple(ln))
