@@ -521,10 +521,11 @@ def rnn_backward(
     if norm and len(cache.ln) != T:
         raise ValueError("cache must come from rnn_forward with the same LNRNNParams")
     d_gain, d_bias = np.zeros(n), np.zeros(n)
+    slope = 1.0 - cache.hs**2  # tanh' at every step at once: slope[t] = 1 - h_t^2
 
     def step_back(t, g):
         """The gradient at the pre-activation of step t, given dL/dh_t = g."""
-        a = g * (1.0 - cache.hs[t] ** 2)
+        a = g * slope[t]
         if norm:
             a, dg, db = layer_norm_backward(a, cache.ln[t - 1])
             d_gain[:] += dg
@@ -536,8 +537,8 @@ def rnn_backward(
         da = np.empty((T, batch, n))
         dh[T] = ext[T]
         for t in range(T, 0, -1):
-            da[t - 1] = step_back(t, dh[t])
-            dh[t - 1] = ext[t - 1] + da[t - 1] @ params.W_hh
+            a = da[t - 1] = step_back(t, dh[t])
+            np.add(ext[t - 1], a @ params.W_hh, out=dh[t - 1])
     else:
         dh = np.zeros_like(cache.hs)
         da = np.zeros((T, batch, n))
